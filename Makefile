@@ -1,0 +1,45 @@
+# meshrpc — the two commands a newcomer needs are `make demo` and `make test`.
+# Only Node.js and npm are assumed: Bun and Deno come from npm (devDependencies).
+
+BUN  := node_modules/.bin/bun
+DENO := node_modules/.bin/deno
+SOURCES := $(shell find cmd lib -name '*.ts' 2>/dev/null)
+
+.PHONY: all deps build test unit check demo bench clean
+
+all: build
+
+# npm ci, once per lockfile change.
+node_modules/.deps: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.deps
+
+# The single executable (Bun runtime included); Deno runs the same sources.
+dist/meshrpc: node_modules/.deps $(SOURCES)
+	@mkdir -p dist
+	$(BUN) build --compile --minify --bytecode --format=esm cmd/meshrpc.ts --outfile dist/meshrpc
+
+build: dist/meshrpc
+
+# Type-check the sources with Deno (the same code must run there).
+check: deps
+	$(DENO) check cmd/ lib/
+
+# Every test: unit, integration (real daemons from source under Bun and Deno,
+# and from dist/meshrpc), cross-runtime.
+test: deps build check
+	$(BUN) test
+
+unit: deps
+	$(BUN) test test/unit
+
+demo: build
+	./examples/demo.sh
+
+bench: build
+	$(BUN) run test/bench/calls.ts
+
+clean:
+	rm -rf dist

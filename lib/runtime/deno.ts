@@ -1,0 +1,91 @@
+/**
+ * The runtime seam on Deno. Loaded only by `mod.ts`, only under Deno.
+ *
+ * @module
+ */
+import { shared } from "./shared.ts";
+import type { Runtime, ServeOptions, Server } from "./types.ts";
+import { isUpgrade, webSocketTransport } from "./websocket.ts";
+
+// Deno's shutdown waits for every response, and an open event stream never ends by itself.
+const FORCED_STOP_MS = 1000;
+
+function wrap(server: Deno.HttpServer, hostname: string, port: number): Server {
+  let shutdown: Promise<void> | undefined;
+  const drain = () => (shutdown ??= server.shutdown());
+  return {
+    hostname,
+    port,
+    drain() {
+      void drain();
+    },
+    async stop() {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([drain(), new Promise((r) => (timer = setTimeout(r, FORCED_STOP_MS)))]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function remoteOf(info: Deno.ServeHandlerInfo): string {
+  const addr = info.remoteAddr as Deno.Addr;
+  return "hostname" in addr ? addr.hostname : "unix";
+}
+
+// Deno.serve throws synchronously when it cannot listen, and knows its address once it returns.
+async function serve(options: ServeOptions): Promise<Server> {
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    ...(options.tls ?? {}),
+    onListen: () => {},
+    onError: (err) => new Response(`Internal error: ${(err as Error).message}`, { status: 500 }),
+    handler(req, info) {
+      const remoteAddress = remoteOf(info);
+      const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
+      if (accept) {
+        const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
+        accept(webSocketTransport(socket, remoteAddress));
+        return response;
+      }
+      return options.fetch(req, { remoteAddress });
+    },
+  });
+  const addr = server.addr as Deno.NetAddr;
+  return wrap(server, addr.hostname, addr.port);
+}
+
+const unixClients = new Map<string, Deno.HttpClient>();
+
+export const deno: Runtime = {
+  ...shared,
+  name: "deno",
+  version: Deno.version.deno,
+  args: Deno.args,
+  selfCommand: () => {
+    const main = new URL(Deno.mainModule);
+    return [Deno.execPath(), "run", "-A", main.protocol === "file:" ? decodeURIComponent(main.pathname) : main.href];
+  },
+  onSignal(signal, handler) {
+    Deno.addSignalListener(signal, handler);
+    return () => Deno.removeSignalListener(signal, handler);
+  },
+  serve,
+  async serveUnix(path, fetch) {
+    const server = Deno.serve({
+      path,
+      transport: "unix",
+      onListen: () => {},
+      handler: (req) => fetch(req, { remoteAddress: "unix" }),
+    });
+    return wrap(server, path, 0);
+  },
+  fetchUnix(path, req) {
+    let client = unixClients.get(path);
+    if (!client) {
+      client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
+      unixClients.set(path, client);
+    }
+    return fetch(req, { client });
+  },
+};

@@ -1,0 +1,120 @@
+/**
+ * The part of the runtime seam that Bun and Deno implement identically,
+ * through their Node.js compatibility (`node:*`). `bun.ts` and `deno.ts`
+ * add what differs: servers, Unix-socket clients, signals, arguments.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { lookup } from "node:dns/promises";
+import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
+import * as os from "node:os";
+import process from "node:process";
+import type { Child, FileInfo, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
+import { dialWebSocket } from "./websocket.ts";
+
+type Shared = Omit<
+  Runtime,
+  "name" | "version" | "args" | "selfCommand" | "onSignal" | "serve" | "serveUnix" | "fetchUnix"
+>;
+
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) {
+    try {
+      off += fs.writeSync(fd, data, off);
+    } catch (err) {
+      // A non-blocking pipe that is full: try again rather than lose output.
+      if ((err as { code?: string }).code !== "EAGAIN") throw err;
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+
+export const shared: Shared = {
+  pid: process.pid,
+  env: (name) => process.env[name],
+  uid: () => process.getuid?.() ?? 0,
+  homeDir: () => process.env.HOME ?? os.homedir(),
+  exit: (code) => process.exit(code),
+  kill(pid, signal = "SIGTERM") {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  stdout: (text) => writeAll(1, encoder.encode(text + "\n")),
+  stderr: (text) => writeAll(2, encoder.encode(text + "\n")),
+  stdoutBytes: (data) => writeAll(1, data),
+
+  os(): OsInfo {
+    const cpus = os.cpus();
+    const [l1, l5, l15] = os.loadavg();
+    return {
+      hostname: os.hostname(),
+      platform: os.platform(),
+      arch: os.arch(),
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? "unknown",
+      loadavg: [l1, l5, l15],
+      totalMemory: os.totalmem(),
+      freeMemory: os.freemem(),
+      osUptime: os.uptime(),
+    };
+  },
+  memory(): MemoryUsage {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external };
+  },
+  async resolveHost(host) {
+    return (await lookup(host)).address;
+  },
+
+  dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
+
+  spawnDetached(argv, { env, logFile }): Child {
+    const out = fs.openSync(logFile, "a", 0o600);
+    try {
+      const child = spawn(argv[0], argv.slice(1), {
+        detached: true,
+        stdio: ["ignore", out, out],
+        env: { ...process.env, ...env },
+      });
+      const exited = new Promise<number>((resolve) => {
+        child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+        child.once("error", () => resolve(127));
+      });
+      child.unref();
+      return { pid: child.pid ?? -1, exited };
+    } finally {
+      fs.closeSync(out);
+    }
+  },
+
+  readTextFile: (path) => fsp.readFile(path, "utf8"),
+  async writeTextFile(path, text, options = {}) {
+    await fsp.writeFile(path, text, { mode: options.mode ?? 0o644, flag: options.createNew ? "wx" : "w" });
+  },
+  async mkdir(path, mode) {
+    await fsp.mkdir(path, { recursive: true, mode });
+  },
+  chmod: (path, mode) => fsp.chmod(path, mode),
+  async stat(path): Promise<FileInfo | undefined> {
+    try {
+      const s = await fsp.stat(path);
+      return { isFile: s.isFile(), isDirectory: s.isDirectory(), isSocket: s.isSocket(), mode: s.mode & 0o7777 };
+    } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT") return undefined;
+      throw err;
+    }
+  },
+  async remove(path) {
+    await fsp.rm(path, { force: true });
+  },
+  readDir: (path) => fsp.readdir(path),
+  realPath: (path) => fsp.realpath(path),
+};

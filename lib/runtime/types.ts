@@ -1,0 +1,148 @@
+/**
+ * The one seam between meshrpc and the runtime it runs on. Everything that
+ * needs `Bun`, `Deno` or `node:*` goes through this interface; `bun.ts` and
+ * `deno.ts` implement it, and `mod.ts` picks one.
+ *
+ * @module
+ */
+
+/** A message-oriented duplex connection (a WebSocket, server or client side). */
+export interface Transport {
+  /** Queues bytes for sending; a no-op once the transport is closed. */
+  send(data: Uint8Array): void;
+  /** Closes the connection; `onClose` handlers then run once. */
+  close(code?: number, reason?: string): void;
+  /** Sets the handlers; messages that arrive before this call are kept and delivered. */
+  listen(handlers: TransportHandlers): void;
+  /** The peer's IP address, when known. */
+  readonly remoteAddress: string;
+}
+
+export interface TransportHandlers {
+  message(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** Per-request facts that `Request` does not carry. */
+export interface ConnInfo {
+  remoteAddress: string;
+}
+
+export type FetchHandler = (req: Request, info: ConnInfo) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  hostname: string;
+  /** 0 picks a free port. */
+  port: number;
+  fetch: FetchHandler;
+  /** PEM text. */
+  tls?: { cert: string; key: string };
+  /**
+   * Called for requests that ask for a WebSocket upgrade (`Upgrade: websocket`). Return a handler to
+   * accept it (it gets the open transport), or undefined to pass the request
+   * to `fetch`.
+   */
+  upgrade?: (req: Request, info: ConnInfo) => ((t: Transport) => void) | undefined;
+}
+
+export interface Server {
+  readonly hostname: string;
+  readonly port: number;
+  /** Stops accepting connections; requests in flight go on. Returns at once. */
+  drain(): void;
+  /** Stops listening and closes open connections. */
+  stop(): Promise<void>;
+}
+
+export interface DialOptions {
+  /** Gives up after this long (ms). */
+  timeoutMs: number;
+  /** Extra request headers for the upgrade request. */
+  headers?: Record<string, string>;
+}
+
+/** What `spawnDetached` gives back. */
+export interface Child {
+  pid: number;
+  /** Resolves with the exit code when the child ends (while this process lives). */
+  exited: Promise<number>;
+}
+
+export interface OsInfo {
+  hostname: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  loadavg: [number, number, number];
+  totalMemory: number;
+  freeMemory: number;
+  osUptime: number;
+}
+
+export interface MemoryUsage {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+}
+
+export type Signal = "SIGTERM" | "SIGINT" | "SIGHUP";
+
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSocket: boolean;
+  mode: number;
+}
+
+export interface Runtime {
+  readonly name: "bun" | "deno";
+  readonly version: string;
+  readonly pid: number;
+  /** Arguments after the program (and script) name. */
+  readonly args: string[];
+  /** The argv that starts this same program again (binary, or runtime + script). */
+  selfCommand(): string[];
+
+  env(name: string): string | undefined;
+  uid(): number;
+  homeDir(): string | undefined;
+  exit(code: number): never;
+  /** Registers a handler; returns a function that removes it. */
+  onSignal(signal: Signal, handler: () => void): () => void;
+  /** Sends a signal to a process; false if it does not exist. */
+  kill(pid: number, signal?: "SIGTERM" | "SIGKILL" | 0): boolean;
+
+  /** Writes a line (newline added) to stdout / stderr. */
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Raw bytes to stdout (for `--format cbor`). */
+  stdoutBytes(data: Uint8Array): void;
+
+  os(): OsInfo;
+  memory(): MemoryUsage;
+  /** Resolves a host name to an IPv4/IPv6 address; rejects when it does not resolve. */
+  resolveHost(host: string): Promise<string>;
+
+  serve(options: ServeOptions): Promise<Server>;
+  /** An HTTP server on a Unix socket (path must not exist). */
+  serveUnix(path: string, fetch: FetchHandler): Promise<Server>;
+  /** Sends a request over a Unix socket. */
+  fetchUnix(path: string, req: Request): Promise<Response>;
+  /** Opens a WebSocket client connection (`ws://` or `wss://`). */
+  dial(url: string, options: DialOptions): Promise<Transport>;
+
+  /** Starts a process that outlives this one, its stdout and stderr appended to `logFile`. */
+  spawnDetached(argv: string[], options: { env?: Record<string, string>; logFile: string }): Child;
+
+  readTextFile(path: string): Promise<string>;
+  writeTextFile(path: string, text: string, options?: { mode?: number; createNew?: boolean }): Promise<void>;
+  mkdir(path: string, mode: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** undefined when the path does not exist. */
+  stat(path: string): Promise<FileInfo | undefined>;
+  remove(path: string): Promise<void>;
+  readDir(path: string): Promise<string[]>;
+  realPath(path: string): Promise<string>;
+}
