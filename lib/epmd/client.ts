@@ -1,0 +1,289 @@
+/**
+ * A node's side of the port mapper: register a name for as long as a
+ * WebSocket stays open, look a name up, list names. Every failure is an
+ * `EpmdError` whose `reason` says which kind it is.
+ *
+ * @module
+ */
+import type { Runtime, Transport } from "../runtime/types.ts";
+import { EpmdError } from "./errors.ts";
+import {
+  CLOSE_CODES,
+  decodeMessage,
+  DEFAULT_EPMD_PORT,
+  encodeMessage,
+  mapperBase,
+  NAME_RULE,
+  type NameEntry,
+} from "./protocol.ts";
+import { getJson } from "./http.ts";
+
+/** A live registration; the name is held until `close()` or until the node dies. */
+export interface Registration {
+  readonly name: string;
+  readonly port: number;
+  /**
+   * Unregisters and closes the socket. Resolves once the mapper confirms the
+   * name is gone (or after a short bound if it does not answer); never rejects.
+   */
+  close(): Promise<void>;
+  /**
+   * Runs `cb` once if the socket ends other than by `close()` (the mapper
+   * stopped or died); at once if that already happened. Returns a function
+   * that removes `cb`.
+   */
+  onLost(cb: (reason: string) => void): () => void;
+}
+
+export interface RegisterOptions {
+  /** Default 127.0.0.1. */
+  epmdHost?: string;
+  /** Default 4370. */
+  epmdPort?: number;
+  /** The name part of the node name (`hoge` for `hoge@localhost`). */
+  name: string;
+  /** The node's listening port. */
+  port: number;
+  /** For the whole registration (connect and confirmation). Default 5000 ms. */
+  timeoutMs?: number;
+  /** Sent with the registration and shown by `/names`. */
+  pid?: number;
+  runtime?: string;
+  /** How often an idle registration says it is alive. Default 30000 ms. */
+  heartbeatMs?: number;
+}
+
+function unreachable(where: string, cause?: unknown): EpmdError {
+  return new EpmdError(
+    "unreachable",
+    `no port mapper on ${where}: start one with \`meshrpc epmd\` (a starting node starts one itself)`,
+    { cause },
+  );
+}
+
+class LiveRegistration implements Registration {
+  readonly name: string;
+  readonly port: number;
+  #t: Transport;
+  #lostHandlers = new Set<(reason: string) => void>();
+  #lost?: string;
+  #closing?: Promise<void>;
+  #unregistered?: () => void;
+  #heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(t: Transport, name: string, port: number, heartbeatMs: number) {
+    this.#t = t;
+    this.name = name;
+    this.port = port;
+    this.#heartbeat = setInterval(() => t.send(encodeMessage({ kind: "ping" })), heartbeatMs);
+  }
+
+  /** Called by `registerName` with the socket's later events. */
+  message(kind: string | undefined): void {
+    if (kind === "unregistered") this.#unregistered?.();
+  }
+
+  ended(code: number, reason: string): void {
+    clearInterval(this.#heartbeat);
+    this.#unregistered?.();
+    if (this.#closing || this.#lost !== undefined) return;
+    this.#lost = code === CLOSE_CODES.stopping
+      ? "the port mapper stopped"
+      : `the connection to the port mapper ended (${code}${reason ? `: ${reason}` : ""})`;
+    for (const cb of [...this.#lostHandlers]) cb(this.#lost);
+    this.#lostHandlers.clear();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      clearInterval(this.#heartbeat);
+      if (this.#lost !== undefined) return resolve();
+      const timer = setTimeout(done, 1000);
+      const t = this.#t;
+      function done() {
+        clearTimeout(timer);
+        t.close(1000, "unregistered");
+        resolve();
+      }
+      this.#unregistered = done;
+      t.send(encodeMessage({ kind: "unregister" }));
+    });
+    return this.#closing;
+  }
+
+  onLost(cb: (reason: string) => void): () => void {
+    if (this.#lost !== undefined) {
+      const reason = this.#lost;
+      queueMicrotask(() => cb(reason));
+      return () => {};
+    }
+    if (this.#closing) return () => {};
+    this.#lostHandlers.add(cb);
+    return () => this.#lostHandlers.delete(cb);
+  }
+}
+
+/**
+ * Registers `name` → `port` with the mapper and keeps it registered while
+ * the returned Registration lives. Throws RangeError for a malformed name or
+ * port. Rejects with EpmdError: "unreachable" (no mapper there), "refused"
+ * (name taken, peer not on the mapper's host; the message is the mapper's),
+ * "timeout" (no confirmation within timeoutMs).
+ */
+export function registerName(rt: Runtime, options: RegisterOptions): Promise<Registration> {
+  const { name, port } = options;
+  if (!NAME_RULE.test(name)) {
+    throw new RangeError(
+      `Invalid name "${name}" to register: give the part before @ of the node name (letters, digits, "_", "-", ".")`,
+    );
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`Invalid port ${port} to register: give the node's listening port (1-65535)`);
+  }
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const base = mapperBase(options.epmdHost ?? "127.0.0.1", options.epmdPort ?? DEFAULT_EPMD_PORT, "ws");
+  const where = base.slice("ws://".length);
+  const query = new URLSearchParams({ name, port: String(port) });
+  if (options.pid !== undefined) query.set("pid", String(options.pid));
+  if (options.runtime !== undefined) query.set("runtime", options.runtime);
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      return true;
+    };
+    const timer = setTimeout(() => {
+      settle(() =>
+        reject(
+          new EpmdError(
+            "timeout",
+            `the port mapper on ${where} did not confirm registering ${name} within ${timeoutMs} ms: ` +
+              "check that it is a meshrpc port mapper and not overloaded",
+          ),
+        )
+      );
+    }, timeoutMs);
+
+    // The dial gets more time than our own timer, so that a slow connect reports "timeout", not "unreachable".
+    rt.dial(`${base}/register?${query}`, { timeoutMs: timeoutMs + 1000 }).then(
+      (t) => {
+        if (settled) return t.close(1000, "gave up");
+        let live: LiveRegistration | undefined;
+        const refused = (why: string) => new EpmdError("refused", `the port mapper refused ${name}: ${why}`);
+        t.listen({
+          message(data) {
+            const m = decodeMessage(data);
+            if (live) return live.message(m?.kind);
+            if (settled) return;
+            if (m?.kind === "refused") {
+              settle(() => reject(refused(String(m.message))));
+              t.close(1000, "refused");
+            } else if (m?.kind === "registered") {
+              const reg = new LiveRegistration(t, name, port, options.heartbeatMs ?? 30_000);
+              live = reg;
+              settle(() => resolve(reg));
+            }
+          },
+          close(code, reason) {
+            if (live) return live.ended(code, reason);
+            settle(() => {
+              if (code >= 4000 && code <= 4999) {
+                reject(refused(reason));
+              } else {
+                reject(
+                  new EpmdError(
+                    "unreachable",
+                    `the port mapper on ${where} closed the connection before confirming ${name} ` +
+                      `(${code}${reason ? `: ${reason}` : ""}): check that it is a meshrpc port mapper`,
+                  ),
+                );
+              }
+            });
+          },
+        });
+        t.send(encodeMessage({ kind: "register" }));
+      },
+      (err) => settle(() => reject(unreachable(where, err))),
+    );
+  });
+}
+
+export interface LookupOptions {
+  /** The host whose mapper to ask (the host part of the node name). */
+  host: string;
+  /** Default 4370. */
+  epmdPort?: number;
+  /** Default 2000 ms. */
+  timeoutMs?: number;
+}
+
+function lookupUnreachable(host: string, epmdPort: number, what: string, cause?: unknown): EpmdError {
+  return new EpmdError(
+    "unreachable",
+    `no port mapper answers on ${host}:${epmdPort}${what}: start the node there, ` +
+      "or name it as name@host:port to skip the mapper",
+    { cause },
+  );
+}
+
+async function ask(options: LookupOptions, path: string, what: string): Promise<{ status: number; body: unknown }> {
+  const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  try {
+    return await getJson(`${mapperBase(options.host, epmdPort)}${path}`, timeoutMs);
+  } catch (err) {
+    if (err instanceof EpmdError) {
+      throw new EpmdError(
+        "timeout",
+        `the port mapper on ${options.host}:${epmdPort} did not answer${what} within ${timeoutMs} ms: is the host up?`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw lookupUnreachable(options.host, epmdPort, what, err);
+  }
+}
+
+function isEntry(v: unknown): v is NameEntry {
+  const e = v as NameEntry;
+  return typeof e === "object" && e !== null && typeof e.name === "string" && Number.isInteger(e.port);
+}
+
+/**
+ * The port that node `name` on `host` listens on. Rejects with EpmdError:
+ * "unreachable" (no mapper on that host), "unknown" (the mapper has no such
+ * name), "timeout".
+ */
+export async function lookupPort(_rt: Runtime, options: LookupOptions & { name: string }): Promise<number> {
+  const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
+  const { status, body } = await ask(
+    options,
+    `/names/${encodeURIComponent(options.name)}`,
+    ` (looking up ${options.name})`,
+  );
+  if (status === 200 && isEntry(body)) return body.port;
+  if (status === 404 && (body as { error?: string })?.error === "unknown") {
+    throw new EpmdError(
+      "unknown",
+      `no node named ${options.name} on ${options.host} (meshrpc names ${options.host} lists them)`,
+    );
+  }
+  throw lookupUnreachable(options.host, epmdPort, ` (HTTP ${status} is not a port mapper's answer)`);
+}
+
+/**
+ * Every name registered with the mapper on `host`, sorted by name. Rejects
+ * with EpmdError "unreachable" or "timeout".
+ */
+export async function listNames(_rt: Runtime, options: LookupOptions): Promise<NameEntry[]> {
+  const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
+  const { status, body } = await ask(options, "/names", "");
+  const names = (body as { names?: unknown })?.names;
+  if (status === 200 && Array.isArray(names) && names.every(isEntry)) return names;
+  throw lookupUnreachable(options.host, epmdPort, ` (HTTP ${status} is not a port mapper's answer)`);
+}
