@@ -1,0 +1,76 @@
+/**
+ * The node's control socket file: one per node name in the runtime
+ * directory, mode 0600. A stale file (its node crashed) is replaced; a live
+ * one means the node is already running.
+ *
+ * @module
+ */
+import type { Runtime, Server } from "../runtime/types.ts";
+import { NodeStartError } from "./options.ts";
+import { MAX_SOCKET_PATH, socketPath } from "./paths.ts";
+
+/** A node that answers nothing within this long is not usable (frozen, or not a node). */
+const PROBE_TIMEOUT_MS = 1000;
+
+/** True when a node answers on the socket within a second. */
+export async function socketIsLive(rt: Runtime, path: string): Promise<boolean> {
+  try {
+    const req = new Request("http://meshrpc/status", { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const res = await rt.fetchUnix(path, req);
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function alreadyRunning(node: string, path: string): NodeStartError {
+  return new NodeStartError(
+    `node ${node} is already running (control socket ${path}); stop it with \`meshrpc stop --node ${node}\` or pick another name`,
+  );
+}
+
+/** Throws NodeStartError when a live node already answers on this name's socket (checked before anything starts). */
+export async function assertNotRunning(rt: Runtime, dir: string, node: string): Promise<void> {
+  const path = socketPath(dir, node);
+  if (await socketIsLive(rt, path)) throw alreadyRunning(node, path);
+}
+
+/**
+ * Serves `fetch` on `<dir>/<node>.sock`. Throws NodeStartError when the node
+ * is already running there, the path is too long, or the directory cannot be
+ * made private.
+ */
+export async function serveControlSocket(
+  rt: Runtime,
+  dir: string,
+  node: string,
+  fetch: (req: Request) => Response | Promise<Response>,
+): Promise<{ path: string; server: Server }> {
+  const path = socketPath(dir, node);
+  if (new TextEncoder().encode(path).length > MAX_SOCKET_PATH) {
+    throw new NodeStartError(
+      `The control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes: set MESHRPC_RUNTIME_DIR to a shorter directory`,
+      2,
+    );
+  }
+  try {
+    await rt.mkdir(dir, 0o700);
+  } catch (err) {
+    throw new NodeStartError(
+      `Cannot create the runtime directory ${dir}: ${(err as Error).message}; set MESHRPC_RUNTIME_DIR to a writable directory`,
+    );
+  }
+  if (await rt.stat(path)) {
+    if (await socketIsLive(rt, path)) throw alreadyRunning(node, path);
+    await rt.remove(path);
+  }
+  let server: Server;
+  try {
+    server = await rt.serveUnix(path, (req) => fetch(req));
+  } catch (err) {
+    throw new NodeStartError(`Cannot listen on the control socket ${path}: ${(err as Error).message}`);
+  }
+  await rt.chmod(path, 0o600);
+  return { path, server };
+}

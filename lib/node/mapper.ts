@@ -1,0 +1,95 @@
+/**
+ * A node's registration with its host's port mapper: start the mapper if
+ * none runs (as `erl` does), register, and register again if the mapper
+ * goes away and comes back.
+ *
+ * @module
+ */
+import { EpmdError } from "../epmd/errors.ts";
+import { ensureEpmd } from "../epmd/ensure.ts";
+import { type Registration, registerName } from "../epmd/client.ts";
+import type { Runtime } from "../runtime/types.ts";
+import type { Logger } from "./log.ts";
+import { NodeStartError } from "./options.ts";
+
+export interface MapperOptions {
+  epmdPort: number;
+  /** The name part of the node name. */
+  name: string;
+  port: number;
+  /** Where an auto-started mapper writes its log. */
+  logFile: string;
+  log: Logger;
+}
+
+const RETRY_MS = { first: 500, max: 10_000 };
+
+/** Starts a mapper that outlives this node, from this same program. */
+function spawnMapper(rt: Runtime, o: MapperOptions) {
+  o.log.info("epmd_start", { port: o.epmdPort, log: o.logFile });
+  return rt.spawnDetached([...rt.selfCommand(), "epmd", "--port", String(o.epmdPort)], { logFile: o.logFile });
+}
+
+async function registerOnce(rt: Runtime, o: MapperOptions): Promise<Registration> {
+  await ensureEpmd(rt, { epmdPort: o.epmdPort, spawn: () => spawnMapper(rt, o), logFile: o.logFile });
+  return await registerName(rt, { epmdPort: o.epmdPort, name: o.name, port: o.port, pid: rt.pid, runtime: rt.name });
+}
+
+export class MapperRegistration {
+  #rt: Runtime;
+  #o: MapperOptions;
+  #current?: Registration;
+  #closed = false;
+  #timer?: ReturnType<typeof setTimeout>;
+
+  private constructor(rt: Runtime, o: MapperOptions) {
+    this.#rt = rt;
+    this.#o = o;
+  }
+
+  /**
+   * Registers the node. Throws NodeStartError when the name is taken (exit
+   * code 1) or no mapper can be reached or started.
+   */
+  static async register(rt: Runtime, o: MapperOptions): Promise<MapperRegistration> {
+    const m = new MapperRegistration(rt, o);
+    try {
+      m.#hold(await registerOnce(rt, o));
+    } catch (err) {
+      const reason = err instanceof EpmdError && err.reason === "refused"
+        ? `${err.message}`
+        : `Cannot register with the port mapper on port ${o.epmdPort}: ${(err as Error).message}`;
+      throw new NodeStartError(reason, 1, { cause: err });
+    }
+    return m;
+  }
+
+  #hold(r: Registration): void {
+    this.#current = r;
+    r.onLost((reason) => {
+      if (this.#closed) return;
+      this.#o.log.warn("epmd_lost", { reason });
+      this.#retry(RETRY_MS.first);
+    });
+  }
+
+  #retry(delay: number): void {
+    this.#timer = setTimeout(async () => {
+      if (this.#closed) return;
+      try {
+        this.#hold(await registerOnce(this.#rt, this.#o));
+        this.#o.log.info("epmd_registered", { port: this.#o.epmdPort });
+      } catch (err) {
+        this.#o.log.warn("epmd_retry", { message: (err as Error).message, retry_in_ms: delay });
+        this.#retry(Math.min(delay * 2, RETRY_MS.max));
+      }
+    }, delay);
+  }
+
+  /** Unregisters; never rejects. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#current?.close();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * call, cast, multicall and ping, as `erpc` defines them: local calls run
+ * here, the rest go over the mesh (connecting first when needed). Every
+ * outcome is a CallResult; nothing here throws or rejects.
+ *
+ * @module
+ */
+import { decode, encode } from "../codec/cbor.ts";
+import type { NodeResult } from "../control/protocol.ts";
+import type { Mesh } from "../dist/mesh.ts";
+import type { IncomingCall, IncomingCast } from "../dist/link.ts";
+import { badarg, type BadArg, type CallResult, exception, type Kind, timeout, type Value } from "../result.ts";
+import { execute } from "./execute.ts";
+import type { Modules } from "./modules.ts";
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+export interface CallOptions {
+  /** Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+export interface RpcOptions {
+  self: string;
+  modules: Modules;
+  mesh: Mesh;
+  /** Counts each outcome (for /metrics). */
+  count?(direction: "served" | "made", kind: Kind): void;
+}
+
+/** Calls to this node copy values as a remote call would, so both behave alike. */
+function copy(value: unknown): Value {
+  return decode(encode(value));
+}
+
+function copyArgs(module: string, fn: string, args: Value[]): Value[] | BadArg {
+  try {
+    return copy(args) as Value[];
+  } catch (err) {
+    return badarg(`The arguments of ${module}.${fn} cannot be sent: ${(err as Error).message}`);
+  }
+}
+
+/** `promise`'s value, or undefined once `ms` passed (a peer that accepts TCP but never answers). */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class Rpc {
+  #o: RpcOptions;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+
+  constructor(options: RpcOptions) {
+    this.#o = options;
+  }
+
+  /** Calls served here that have not finished. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Resolves when no served call is running. */
+  idle(): Promise<void> {
+    return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
+  }
+
+  /** Runs a call on `node` and resolves with its one outcome. */
+  async call(node: string, module: string, fn: string, args: Value[], options: CallOptions = {}): Promise<CallResult> {
+    const result = await this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#o.count?.("made", result.kind);
+    return result;
+  }
+
+  async #call(node: string, module: string, fn: string, args: Value[], timeoutMs: number): Promise<CallResult> {
+    if (node === this.#o.self) {
+      const copied = copyArgs(module, fn, args);
+      if (!Array.isArray(copied)) return copied;
+      const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs });
+      if (result.kind !== "ok") return result;
+      try {
+        return { kind: "ok", value: copy(result.value) };
+      } catch (err) {
+        return exception("EncodeError", `${module}.${fn} returned a value that cannot be sent: ${(err as Error).message}`);
+      }
+    }
+    const started = Date.now();
+    const conn = await withDeadline(this.#o.mesh.connect(node), timeoutMs);
+    if (conn === undefined) return timeout(node, timeoutMs);
+    if (conn.kind !== "ok") return conn;
+    const left = timeoutMs - (Date.now() - started);
+    if (left <= 0) return timeout(conn.link.peer.name, timeoutMs);
+    const result = await conn.link.call(module, fn, args, { timeoutMs: left });
+    // The caller asked for timeoutMs; connecting took part of it.
+    return result.kind === "timeout" ? timeout(result.node, timeoutMs) : result;
+  }
+
+  /** Runs a call that arrived here (from a link, HTTP, or this node itself). */
+  async serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
+    this.#inFlight++;
+    try {
+      const result = await execute(this.#o.modules, { ...req, self: this.#o.self });
+      this.#o.count?.("served", result.kind);
+      return result;
+    } finally {
+      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) r();
+    }
+  }
+
+  /** A cast that arrived here: run it, keep nothing but the count. */
+  serveCast(req: IncomingCast): void {
+    void this.serve({ ...req, timeoutMs: DEFAULT_TIMEOUT_MS });
+  }
+
+  /**
+   * Sends a call without waiting for its outcome. Resolves `ok(true)` once
+   * it is on its way, `noconnection` or `badarg` when it cannot be sent.
+   */
+  async cast(node: string, module: string, fn: string, args: Value[]): Promise<CallResult> {
+    if (node === this.#o.self) {
+      const copied = copyArgs(module, fn, args);
+      if (!Array.isArray(copied)) return copied;
+      this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
+      return { kind: "ok", value: true };
+    }
+    const conn = await this.#o.mesh.connect(node);
+    return conn.kind === "ok" ? conn.link.cast(module, fn, args) : conn;
+  }
+
+  /**
+   * Calls every node in parallel; one result per node, in the order given.
+   * Without nodes: this node and every visible node (`rpc:multicall/3`).
+   */
+  multicall(
+    nodes: string[] | undefined,
+    module: string,
+    fn: string,
+    args: Value[],
+    options: CallOptions = {},
+  ): Promise<NodeResult[]> {
+    const targets = nodes ?? [this.#o.self, ...this.#o.mesh.nodes()];
+    return Promise.all(
+      targets.map(async (node) => ({ node, result: await this.call(node, module, fn, args, options) })),
+    );
+  }
+
+  /** `pong` when `node` is (or can be) connected, `pang` otherwise, as `net_adm:ping/1`. */
+  async ping(node: string): Promise<"pong" | "pang"> {
+    if (node === this.#o.self) return "pong";
+    return (await this.#o.mesh.connect(node)).kind === "ok" ? "pong" : "pang";
+  }
+}

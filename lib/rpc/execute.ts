@@ -1,0 +1,95 @@
+/**
+ * Runs one module function for a call: the only place that catches what
+ * user functions throw. Every outcome is a CallResult.
+ *
+ * @module
+ */
+import { encode } from "../codec/cbor.ts";
+import { type CallResult, exception, ok, timeout, undef, type Value } from "../result.ts";
+import type { CallContext } from "./context.ts";
+import type { Modules } from "./modules.ts";
+
+export interface ExecuteRequest {
+  module: string;
+  function: string;
+  args: Value[];
+  /** This node's name. */
+  self: string;
+  caller: string;
+  /** `Infinity` for no deadline. */
+  timeoutMs: number;
+  /** Aborts the call from outside (a `cancel` frame, a lost link). */
+  signal?: AbortSignal;
+}
+
+/** The reason `this.signal` carries when the call's time is up. */
+export class CallTimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+function encodable(data: unknown): Value | undefined {
+  if (data === undefined) return undefined;
+  try {
+    encode(data);
+    return data as Value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stack as far as the user's code: the frames of meshrpc's own dispatch say nothing to the caller. */
+function userStack(stack: string | undefined): string | undefined {
+  if (!stack) return undefined;
+  const lines = stack.split("\n");
+  const cut = lines.findIndex((l) => /\bexecute\.ts\b|\bat execute\b|\$bunfs/.test(l));
+  return (cut > 0 ? lines.slice(0, cut) : lines).join("\n");
+}
+
+/** What a throw becomes; `data` is kept only when it can cross the wire. */
+export function exceptionOf(thrown: unknown): CallResult {
+  if (thrown instanceof Error) {
+    return exception(thrown.name, thrown.message, userStack(thrown.stack), encodable((thrown as { data?: unknown }).data));
+  }
+  // Erlang's `throw(Term)`: a value that is not an Error.
+  return exception("Thrown", typeof thrown === "string" ? thrown : String(thrown), undefined, encodable(thrown));
+}
+
+/**
+ * Runs `module.function(...args)` with `this` bound to its context. Resolves
+ * `undef` when it does not exist, `exception` when it throws or rejects,
+ * `timeout` when it outlives `timeoutMs` (its `this.signal` is aborted then),
+ * `ok` otherwise. Never rejects.
+ */
+export async function execute(modules: Modules, req: ExecuteRequest): Promise<CallResult> {
+  const fn = modules.lookup(req.module, req.function);
+  if (!fn) return undef(req.module, req.function);
+
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(req.signal?.reason);
+  if (req.signal?.aborted) onAbort();
+  else req.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<CallResult>((resolve) => {
+    // No deadline (a caller that set none): only the outside signal stops it.
+    if (!Number.isFinite(req.timeoutMs)) return;
+    timer = setTimeout(() => {
+      controller.abort(new CallTimeoutError(`Call timed out after ${req.timeoutMs} ms`));
+      resolve(timeout(req.self, req.timeoutMs));
+    }, req.timeoutMs);
+  });
+  const run = (async (): Promise<CallResult> => {
+    try {
+      return ok((await fn.apply(ctx, req.args)) as Value);
+    } catch (thrown) {
+      return exceptionOf(thrown);
+    }
+  })();
+  try {
+    return await Promise.race([run, expired]);
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener("abort", onAbort);
+  }
+}
