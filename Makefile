@@ -30,7 +30,7 @@ check: deps
 # Every test: unit, integration (real daemons from source under Bun and Deno,
 # and from dist/meshrpc), cross-runtime.
 test: deps build check
-	$(BUN) test
+	$(BUN) test --timeout 60000
 
 unit: deps
 	$(BUN) test test/unit

@@ -1,0 +1,94 @@
+/**
+ * `meshrpc epmd` (the port mapper) and `meshrpc names [HOST]`.
+ *
+ * @module
+ */
+import { listNames } from "../lib/epmd/client.ts";
+import { DEFAULT_EPMD_PORT } from "../lib/epmd/protocol.ts";
+import { startEpmd } from "../lib/epmd/server.ts";
+import { EpmdError } from "../lib/epmd/errors.ts";
+import { createLogger } from "../lib/node/log.ts";
+import { VERSION } from "../lib/version.ts";
+import { CliError, type Command, type Context, EXIT, format, int, positionals, printValue, str } from "./cli.ts";
+
+/** `--epmd-port`/`--port`, else `$MESHRPC_EPMD_PORT`, else 4370. */
+function epmdPort(ctx: Context, flag: string): number {
+  const fromFlag = int(ctx, flag, 1, 65535);
+  if (fromFlag !== undefined) return fromFlag;
+  const env = ctx.rt.env("MESHRPC_EPMD_PORT");
+  if (env === undefined || env === "") return DEFAULT_EPMD_PORT;
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new CliError(`MESHRPC_EPMD_PORT=${env} is not a port: use 1-65535`, 2);
+  }
+  return n;
+}
+
+export const epmd: Command = {
+  name: "epmd",
+  summary: "run the port mapper (nodes on a host find each other by name)",
+  help: `meshrpc epmd [--port N] [--listen ADDR] [--log-format text|json]
+
+Runs the port mapper in the foreground (a starting node starts one itself,
+in the background, when none runs). Nodes register name -> port; a name goes
+away when its node dies. curl http://HOST:4370/names lists them.
+
+  --port N           default $MESHRPC_EPMD_PORT, else 4370
+  --listen ADDR      default 0.0.0.0 (other hosts look names up here)
+  --log-format F     text (default) or json
+  -h, --help`,
+  options: { port: { type: "string" }, listen: { type: "string" }, "log-format": { type: "string" } },
+  async run(ctx) {
+    positionals(ctx, 0, 0, "no arguments besides its flags");
+    const logFormat = str(ctx, "log-format") ?? "text";
+    if (logFormat !== "text" && logFormat !== "json") {
+      throw new CliError(`--log-format must be text or json, not "${logFormat}"`, 2);
+    }
+    const log = createLogger(logFormat, (line) => ctx.rt.stderr(line));
+    let server;
+    try {
+      server = await startEpmd(ctx.rt, { hostname: str(ctx, "listen") ?? "0.0.0.0", port: epmdPort(ctx, "port"), log, version: VERSION });
+    } catch (err) {
+      throw new CliError((err as Error).message, 1);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => () => {
+        log.info("signal", { signal });
+        resolve();
+      };
+      ctx.rt.onSignal("SIGTERM", stop("SIGTERM"));
+      ctx.rt.onSignal("SIGINT", stop("SIGINT"));
+    });
+    await server.stop();
+    log.info("epmd_stopped", {});
+    return 0;
+  },
+};
+
+export const names: Command = {
+  name: "names",
+  summary: "list the nodes registered on a host",
+  help: `meshrpc names [HOST] [--epmd-port N] [--format text|json]
+
+Asks HOST's port mapper (default localhost) which node names it knows and
+their ports, as Erlang's net_adm:names/1.
+
+  --epmd-port N      default $MESHRPC_EPMD_PORT, else 4370
+  --format F         text (default) or json
+  -h, --help`,
+  options: { "epmd-port": { type: "string" }, format: { type: "string" } },
+  async run(ctx) {
+    const [host = "localhost"] = positionals(ctx, 0, 1, "at most one HOST");
+    const fmt = format(ctx, ["text", "json"]);
+    let entries;
+    try {
+      entries = await listNames(ctx.rt, { host, epmdPort: epmdPort(ctx, "epmd-port") });
+    } catch (err) {
+      throw new CliError(err instanceof EpmdError ? err.message : String(err), EXIT.noconnection);
+    }
+    if (fmt === "json") printValue(ctx.rt, entries.map((e) => ({ ...e })), "json");
+    else if (entries.length === 0) ctx.rt.stderr(`no names registered on ${host}`);
+    else ctx.rt.stdout(entries.map((e) => `name ${e.name} at port ${e.port}`).join("\n"));
+    return 0;
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * `meshrpc start`: the daemon, in the foreground (what systemd and a
+ * terminal want) or `--detach`ed once it is ready to serve.
+ *
+ * @module
+ */
+import { ControlClient } from "../lib/control/client.ts";
+import { socketIsLive } from "../lib/node/control_socket.ts";
+import { createLogger, type LogFormat } from "../lib/node/log.ts";
+import { nodeNameFrom } from "../lib/node/name.ts";
+import { type NodeOptions, NodeStartError, startNode } from "../lib/node/node.ts";
+import { logPath, runtimeDir, socketPath } from "../lib/node/paths.ts";
+import type { Runtime } from "../lib/runtime/types.ts";
+import { CliError, type Command, type Context, int, positionals, str } from "./cli.ts";
+
+const HELP = `meshrpc start (--sname NAME | --name NAME) [options]
+
+Starts a node. It runs in the foreground until SIGTERM/SIGINT or
+\`meshrpc stop\`; with --detach it starts in the background and returns once
+the node serves.
+
+  --sname NAME        hoge (becomes hoge@<short hostname>) or hoge@localhost
+  --name NAME         hoge@db1.example.com (long names; a bare name gets the full hostname)
+  --cookie SECRET     shared secret (else $MESHRPC_COOKIE, else ~/.meshrpc.cookie)
+  --port N            TCP port for links and HTTP (default 0: a free port)
+  --listen ADDR       address to listen on (default 0.0.0.0)
+  --join NODE         connect to NODE and keep reconnecting (repeatable)
+  --modules DIR       load every .ts/.js file in DIR as a module
+  --hidden            connect without joining the mesh
+  --ticktime SECONDS  declare a silent peer down after this long (default 60)
+  --epmd-port N       port mapper port (else $MESHRPC_EPMD_PORT, else 4370)
+  --log-format F      text (default) or json
+  --tls-cert FILE     serve HTTPS (with --tls-key)
+  --tls-key FILE
+  --detach            start in the background, print name, port and socket
+  -h, --help`;
+
+function logFormat(ctx: Context): LogFormat {
+  const f = str(ctx, "log-format") ?? "text";
+  if (f !== "text" && f !== "json") throw new CliError(`--log-format must be text or json, not "${f}"`, 2);
+  return f;
+}
+
+/** The flags as NodeOptions. Throws CliError (exit 2) for bad or missing values. */
+export function nodeOptions(ctx: Context): NodeOptions {
+  const sname = str(ctx, "sname");
+  const name = str(ctx, "name");
+  if (!sname === !name) {
+    throw new CliError("Give the node a name with --sname hoge@localhost (or --name hoge@host.example.com)", 2);
+  }
+  const tlsCert = str(ctx, "tls-cert");
+  const tlsKey = str(ctx, "tls-key");
+  if (!tlsCert !== !tlsKey) throw new CliError("--tls-cert and --tls-key go together", 2);
+  const ticktime = str(ctx, "ticktime");
+  const tick = ticktime === undefined ? undefined : Number(ticktime);
+  if (tick !== undefined && !(tick > 0 && Number.isFinite(tick))) {
+    throw new CliError(`--ticktime must be a positive number of seconds, not "${ticktime}"`, 2);
+  }
+  return {
+    name: (sname ?? name)!,
+    longNames: name !== undefined,
+    cookie: str(ctx, "cookie"),
+    port: int(ctx, "port", 0, 65535),
+    listen: str(ctx, "listen"),
+    join: (ctx.values.join as string[] | undefined) ?? [],
+    modulesDir: str(ctx, "modules"),
+    hidden: ctx.values.hidden === true,
+    ticktimeSeconds: tick,
+    epmdPort: int(ctx, "epmd-port", 1, 65535),
+    tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+  };
+}
+
+async function foreground(ctx: Context, options: NodeOptions): Promise<number> {
+  const rt = ctx.rt;
+  const log = createLogger(logFormat(ctx), (line) => rt.stderr(line));
+  const node = await startNode({ ...options, log });
+  let signals = 0;
+  const onSignal = (signal: string) => () => {
+    if (++signals > 1) {
+      log.warn("exit_now", { signal, message: "second signal: exiting without waiting for calls in flight" });
+      rt.exit(1);
+    }
+    log.info("signal", { signal });
+    void node.stop();
+  };
+  rt.onSignal("SIGTERM", onSignal("SIGTERM"));
+  rt.onSignal("SIGINT", onSignal("SIGINT"));
+  await node.stopped;
+  return 0;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function tail(rt: Runtime, file: string, lines: number): Promise<string> {
+  try {
+    return (await rt.readTextFile(file)).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** Starts the same command without --detach in the background; returns once it serves, or fails with its reason. */
+async function detach(ctx: Context, options: NodeOptions): Promise<number> {
+  const rt = ctx.rt;
+  logFormat(ctx);
+  let full: string;
+  try {
+    full = nodeNameFrom(options.name, rt.os().hostname, options.longNames ?? false).full;
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  const dir = runtimeDir(rt);
+  const socket = socketPath(dir, full);
+  if (await socketIsLive(rt, socket)) {
+    throw new CliError(`node ${full} is already running (control socket ${socket}); stop it with \`meshrpc stop --node ${full}\``, 1);
+  }
+  await rt.mkdir(dir, 0o700);
+  const logFile = logPath(dir, full);
+  const args = rt.args.filter((a) => a !== "--detach");
+  const child = rt.spawnDetached([...rt.selfCommand(), ...args], { logFile });
+  let exitCode: number | undefined;
+  child.exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) {
+      const why = await tail(rt, logFile, 5);
+      throw new CliError(`node ${full} did not start (exit code ${exitCode}):\n${why}\nFull log: ${logFile}`, exitCode || 1);
+    }
+    if (await socketIsLive(rt, socket)) {
+      const status = await new ControlClient(rt, socket).status();
+      if (status.pid === child.pid) {
+        rt.stdout(`started ${status.node}\nport ${status.port}\nsocket ${socket}\npid ${status.pid}\nlog ${logFile}`);
+        return 0;
+      }
+    }
+    await sleep(50);
+  }
+  rt.kill(child.pid, "SIGTERM");
+  throw new CliError(`node ${full} did not become ready within 30 s; see its log: ${logFile}`, 1);
+}
+
+export const start: Command = {
+  name: "start",
+  summary: "start a node (foreground, or --detach)",
+  help: HELP,
+  options: {
+    sname: { type: "string" },
+    name: { type: "string" },
+    cookie: { type: "string" },
+    port: { type: "string" },
+    listen: { type: "string" },
+    join: { type: "string", multiple: true },
+    modules: { type: "string" },
+    hidden: { type: "boolean" },
+    ticktime: { type: "string" },
+    "epmd-port": { type: "string" },
+    "log-format": { type: "string" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
+    detach: { type: "boolean" },
+  },
+  async run(ctx) {
+    positionals(ctx, 0, 0, "no arguments besides its flags");
+    const options = nodeOptions(ctx);
+    try {
+      return ctx.values.detach ? await detach(ctx, options) : await foreground(ctx, options);
+    } catch (err) {
+      if (err instanceof NodeStartError) throw new CliError(err.message, err.exitCode);
+      throw err;
+    }
+  },
+};

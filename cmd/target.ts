@@ -1,0 +1,66 @@
+/**
+ * Which local daemon a subcommand talks to: `--node NAME`, else
+ * `$MESHRPC_NODE`, else the only one running in the runtime directory.
+ *
+ * @module
+ */
+import { ControlClient } from "../lib/control/client.ts";
+import { socketIsLive } from "../lib/node/control_socket.ts";
+import { nodeOfSocket, runtimeDir, socketPath } from "../lib/node/paths.ts";
+import type { Runtime } from "../lib/runtime/types.ts";
+import { CliError, type Context, EXIT, type OptionSpec, str } from "./cli.ts";
+
+export const NODE_OPTION: OptionSpec = { node: { type: "string" } };
+
+/** The nodes whose control sockets are in the runtime directory (live or stale). */
+async function socketNodes(rt: Runtime): Promise<string[]> {
+  try {
+    return (await rt.readDir(runtimeDir(rt))).map(nodeOfSocket).filter((n): n is string => n !== undefined).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The nodes that answer on their control sockets (a stale socket of a crashed node does not). */
+export async function runningNodes(rt: Runtime): Promise<string[]> {
+  const dir = runtimeDir(rt);
+  const names = await socketNodes(rt);
+  const live = await Promise.all(names.map((n) => socketIsLive(rt, socketPath(dir, n))));
+  return names.filter((_, i) => live[i]);
+}
+
+function notRunning(rt: Runtime, what: string): CliError {
+  return new CliError(
+    `${what} (looked for control sockets in ${runtimeDir(rt)}).\n` +
+      "Start one with `meshrpc start --sname hoge@localhost --cookie mycookie`, " +
+      "or set MESHRPC_RUNTIME_DIR to where it runs.",
+    EXIT.noconnection,
+  );
+}
+
+/**
+ * The control client for the chosen node. `wanted` overrides `--node` (as
+ * `load --node N` does when N runs here). Throws CliError: exit 3 when no
+ * such node runs here, exit 2 when several run and none was picked.
+ */
+export async function controlClient(ctx: Context, wanted?: string): Promise<ControlClient> {
+  const rt = ctx.rt;
+  const asked = wanted ?? str(ctx, "node") ?? (rt.env("MESHRPC_NODE") || undefined);
+  if (asked) {
+    // Only the named node's socket is used: another node being frozen must not matter.
+    const known = await socketNodes(rt);
+    const matches = asked.includes("@") ? known.filter((n) => n === asked) : known.filter((n) => n.split("@")[0] === asked);
+    if (matches.length === 1) return new ControlClient(rt, socketPath(runtimeDir(rt), matches[0]));
+    if (matches.length > 1) {
+      throw new CliError(`Several nodes here are called ${asked}: ${matches.join(", ")}; give the full name`, 2);
+    }
+    throw notRunning(rt, `Node ${asked} is not running on this host${known.length ? ` (running: ${known.join(", ")})` : ""}`);
+  }
+  const running = await runningNodes(rt);
+  if (running.length === 1) return new ControlClient(rt, socketPath(runtimeDir(rt), running[0]));
+  if (running.length === 0) throw notRunning(rt, "No meshrpc node is running on this host");
+  throw new CliError(
+    `Several nodes run on this host: ${running.join(", ")}.\nPick one with --node NAME or MESHRPC_NODE.`,
+    2,
+  );
+}
