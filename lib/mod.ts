@@ -12,9 +12,9 @@
  */
 export { MeshNode, type NodeOptions, NodeStartError, startNode } from "./node/node.ts";
 export type { NodeEvent, NodeEventType } from "./node/events.ts";
-export type { CallContext, ModuleFunctions, RemoteFunction } from "./rpc/context.ts";
-export type { CallOptions } from "./rpc/caller.ts";
-export type { NodeResult, NodeStatus } from "./control/protocol.ts";
+export type { CallContext, ModuleFunctions, NodeApi, RemoteFunction } from "./rpc/context.ts";
+export type { CallOptions } from "./rpc/context.ts";
+export type { NodeStatus } from "./control/protocol.ts";
 export {
   type BadArg,
   type CallResult,
@@ -22,6 +22,7 @@ export {
   type Failure,
   type Kind,
   type NoConnection,
+  type NodeResult,
   RpcError,
   type Timeout,
   type Undef,

@@ -36,6 +36,12 @@ export type Timeout = { kind: "timeout"; node: string; timeoutMs: number };
 export type BadArg = { kind: "badarg"; message: string };
 export type Unauthorized = { kind: "unauthorized" };
 
+/** One node's outcome in a multicall (or a load on several nodes). */
+export interface NodeResult {
+  node: string;
+  result: CallResult;
+}
+
 export type Failure = Exception | Undef | NoConnection | Timeout | BadArg | Unauthorized;
 export type CallResult<T = Value> = Ok<T> | Failure;
 export type Kind = CallResult["kind"];

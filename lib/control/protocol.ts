@@ -6,7 +6,7 @@
  * @module
  */
 import type { NodeEvent } from "../node/events.ts";
-import type { CallResult, Value } from "../result.ts";
+import type { NodeResult, Value } from "../result.ts";
 
 export interface NodeStatus {
   node: string;
@@ -26,11 +26,7 @@ export interface NodeStatus {
   modules: string[];
 }
 
-/** One node's outcome in a multicall or a load on several nodes, in the order asked. */
-export interface NodeResult {
-  node: string;
-  result: CallResult;
-}
+export type { NodeResult };
 
 export interface MulticallRequest {
   /** Absent: this node and every visible node, as `rpc:multicall/3`. */

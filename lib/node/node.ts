@@ -7,16 +7,16 @@
  * @module
  */
 import { DEFAULT_LIMITS, type Limits } from "../codec/limits.ts";
-import type { LoadRequest, MulticallRequest, NodeResult, NodeStatus } from "../control/protocol.ts";
+import type { LoadRequest, MulticallRequest, NodeStatus } from "../control/protocol.ts";
 import { type ControlTarget, createControlApp } from "../control/server.ts";
 import { Mesh } from "../dist/mesh.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { createHttpApp } from "../http/app.ts";
 import { Metrics } from "../http/metrics.ts";
-import { type CallResult, noconnection, ok, RpcError, type Value } from "../result.ts";
+import { type CallResult, type NodeResult, noconnection, ok, RpcError, type Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins, systemInfo } from "../rpc/builtins.ts";
 import { type CallOptions, DEFAULT_TIMEOUT_MS, Rpc } from "../rpc/caller.ts";
-import type { ModuleFunctions } from "../rpc/context.ts";
+import type { ModuleFunctions, NodeApi } from "../rpc/context.ts";
 import { moduleNameOf, Modules } from "../rpc/modules.ts";
 import type { CallRequest } from "../rpc/request.ts";
 import { loadRuntime } from "../runtime/mod.ts";
@@ -48,7 +48,7 @@ interface Parts {
 }
 
 /** A running node. Obtained from `startNode`. */
-export class MeshNode {
+export class MeshNode implements NodeApi {
   readonly name: string;
   readonly creation: string;
   #p: Parts;
@@ -187,13 +187,15 @@ export class MeshNode {
       },
       events: this.#events,
       log: p.log,
-      limits: p.limits,
+      // A call's arguments sit three levels down in a frame: links accept what HTTP accepts.
+      limits: { ...p.limits, maxDepth: p.limits.maxDepth + 3 },
       onRefused: () => this.#metrics.refusedHandshake(),
     });
     this.#events.on("nodeup", () => this.#metrics.nodeup());
     this.#events.on("nodedown", () => this.#metrics.nodedown());
     this.#rpc = new Rpc({
       self: this.name,
+      api: this,
       modules: this.#modules,
       mesh: this.#mesh,
       count: (dir, kind) => this.#metrics.call(dir, kind),

@@ -6,22 +6,31 @@
  * @module
  */
 import { decode, encode } from "../codec/cbor.ts";
-import type { NodeResult } from "../control/protocol.ts";
 import type { Mesh } from "../dist/mesh.ts";
+import { parseNodeName } from "../node/name.ts";
 import type { IncomingCall, IncomingCast } from "../dist/link.ts";
-import { badarg, type BadArg, type CallResult, exception, type Kind, timeout, type Value } from "../result.ts";
+import {
+  badarg,
+  type BadArg,
+  type CallResult,
+  exception,
+  type Kind,
+  type NodeResult,
+  timeout,
+  type Value,
+} from "../result.ts";
+import type { CallOptions, NodeApi } from "./context.ts";
 import { execute } from "./execute.ts";
 import type { Modules } from "./modules.ts";
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-export interface CallOptions {
-  /** Default 5000 ms. */
-  timeoutMs?: number;
-}
+export type { CallOptions };
 
 export interface RpcOptions {
   self: string;
+  /** What called functions get as `this.rpc`. */
+  api: NodeApi;
   modules: Modules;
   mesh: Mesh;
   /** Counts each outcome (for /metrics). */
@@ -71,6 +80,16 @@ export class Rpc {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
   }
 
+  /** `hoge@localhost`, also when written `hoge@localhost:4001` or `hoge@LOCALHOST`. */
+  #isSelf(node: string): boolean {
+    if (node === this.#o.self) return true;
+    try {
+      return parseNodeName(node).full === this.#o.self;
+    } catch {
+      return false;
+    }
+  }
+
   /** Runs a call on `node` and resolves with its one outcome. */
   async call(node: string, module: string, fn: string, args: Value[], options: CallOptions = {}): Promise<CallResult> {
     const result = await this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -79,7 +98,7 @@ export class Rpc {
   }
 
   async #call(node: string, module: string, fn: string, args: Value[], timeoutMs: number): Promise<CallResult> {
-    if (node === this.#o.self) {
+    if (this.#isSelf(node)) {
       const copied = copyArgs(module, fn, args);
       if (!Array.isArray(copied)) return copied;
       const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs });
@@ -105,7 +124,7 @@ export class Rpc {
   async serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
     this.#inFlight++;
     try {
-      const result = await execute(this.#o.modules, { ...req, self: this.#o.self });
+      const result = await execute(this.#o.modules, { ...req, self: this.#o.self, api: this.#o.api });
       this.#o.count?.("served", result.kind);
       return result;
     } finally {
@@ -123,7 +142,7 @@ export class Rpc {
    * it is on its way, `noconnection` or `badarg` when it cannot be sent.
    */
   async cast(node: string, module: string, fn: string, args: Value[]): Promise<CallResult> {
-    if (node === this.#o.self) {
+    if (this.#isSelf(node)) {
       const copied = copyArgs(module, fn, args);
       if (!Array.isArray(copied)) return copied;
       this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
@@ -152,7 +171,7 @@ export class Rpc {
 
   /** `pong` when `node` is (or can be) connected, `pang` otherwise, as `net_adm:ping/1`. */
   async ping(node: string): Promise<"pong" | "pang"> {
-    if (node === this.#o.self) return "pong";
+    if (this.#isSelf(node)) return "pong";
     return (await this.#o.mesh.connect(node)).kind === "ok" ? "pong" : "pang";
   }
 }

@@ -6,7 +6,7 @@
  */
 import { encode } from "../codec/cbor.ts";
 import { type CallResult, exception, ok, timeout, undef, type Value } from "../result.ts";
-import type { CallContext } from "./context.ts";
+import type { CallContext, NodeApi } from "./context.ts";
 import type { Modules } from "./modules.ts";
 
 export interface ExecuteRequest {
@@ -20,6 +20,8 @@ export interface ExecuteRequest {
   timeoutMs: number;
   /** Aborts the call from outside (a `cancel` frame, a lost link). */
   signal?: AbortSignal;
+  /** `this.rpc` for the function. */
+  api: NodeApi;
 }
 
 /** The reason `this.signal` carries when the call's time is up. */
@@ -69,7 +71,7 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
   if (req.signal?.aborted) onAbort();
   else req.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal };
+  const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal, rpc: req.api };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<CallResult>((resolve) => {
     // No deadline (a caller that set none): only the outside signal stops it.

@@ -191,3 +191,19 @@ describe("failures during calls", () => {
     expect(readFileSync(file, "utf8")).toBe("from a");
   });
 });
+
+describe("calls from inside a called function", () => {
+  test("this.rpc reaches a third node, and its failures come back as results", async () => {
+    cluster = new Cluster();
+    await cluster.start("a@localhost", { args: MODULES });
+    await cluster.start("b@localhost", { args: MODULES });
+    await cluster.start("c@localhost", { args: MODULES });
+    const r = await cluster.cli(["call", "b@localhost", "Relay", "ask", "c@localhost", "--node", "a@localhost"]);
+    expect(r.stdout).toBe('"c@localhost"\n');
+    const missing = await cluster.cli(["call", "b@localhost", "Relay", "askKind", "ghost@localhost", "--node", "a@localhost"]);
+    expect(missing.stdout).toBe('"noconnection"\n');
+    const thrown = await cluster.cli(["call", "b@localhost", "Relay", "ask", "ghost@localhost", "--node", "a@localhost"]);
+    expect(thrown.code).toBe(1);
+    expect(thrown.stderr).toContain("RpcError: noconnection: ghost@localhost");
+  });
+});
