@@ -128,7 +128,8 @@ export class Rpc {
       this.#o.count?.("served", result.kind);
       return result;
     } finally {
-      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) r();
+      // A macrotask later: the callers' continuations (a link sending the reply) run first.
+      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
     }
   }
 

@@ -192,6 +192,26 @@ describe("failures during calls", () => {
   });
 });
 
+describe("stopping", () => {
+  test("SIGTERM lets a call in flight finish, tells the peer, and exits 0", async () => {
+    cluster = new Cluster();
+    const a = await cluster.start("a@localhost", { args: MODULES });
+    const b = await cluster.start("b@localhost", { args: MODULES });
+    const call = cluster.cli(["call", "b@localhost", "Slow", "wait", "1000", "/dev/null", "--node", "a@localhost"]);
+    await waitFor("a to connect to b for the call", async () => (await nodesOf("a@localhost")).length === 1);
+    await sleep(200);
+    b.proc.kill("SIGTERM");
+    const r = await call;
+    expect(r).toEqual({ code: 0, stdout: '"finished"\n', stderr: "" });
+    expect(await b.proc.exited).toBe(0);
+    expect(b.log()).toMatch(/stopping node=b@localhost in_flight=1/);
+    await waitFor("a to hear b's bye", () => /nodedown node=b@localhost reason=.*shutdown/.test(a.log()));
+    expect(existsSync(b.socket)).toBe(false);
+    const names = await cluster.cli(["names", "--format", "json"]);
+    expect(JSON.parse(names.stdout).map((e: { name: string }) => e.name)).toEqual(["a"]);
+  });
+});
+
 describe("calls from inside a called function", () => {
   test("this.rpc reaches a third node, and its failures come back as results", async () => {
     cluster = new Cluster();
