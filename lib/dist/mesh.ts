@@ -112,8 +112,9 @@ export class Mesh {
     if (name === this.self) return Promise.resolve(noconnection(name, "a node does not connect to itself"));
     const pending = this.#dialing.get(name);
     if (pending) return pending;
+    // That node is dialing this one: its link will do, unless its handshake fails (then dial).
     const inbound = this.#inbound.get(name);
-    if (inbound) return inbound.then(() => this.#current(name));
+    if (inbound) return inbound.then(() => this.connect(node));
 
     const attempt = this.#dial(name, node).finally(() => this.#dialing.delete(name));
     this.#dialing.set(name, attempt);
@@ -245,7 +246,7 @@ export class Mesh {
     const existing = this.#links.get(peer.name);
     if (existing && existing.link.peer.creation === peer.creation) return "duplicate";
     if (this.#dialing.has(peer.name) && this.self < peer.name) return "simultaneous";
-    if (this.#inbound.has(peer.name)) return "duplicate";
+    // Two set-ups from one name (before either authenticated) both go on: #register keeps one.
     return "ok";
   }
 
@@ -333,11 +334,6 @@ export class Mesh {
       .map((e) => e.link.peer)
       .filter((p) => !p.hidden && p.name !== except)
       .map((p) => ({ name: p.name, port: p.port }));
-  }
-
-  #current(name: string): ConnectResult {
-    const e = this.#links.get(name);
-    return e ? { kind: "ok", link: e.link } : noconnection(name, "the connection attempt from that node failed");
   }
 
   #awaitLink(name: string): Promise<ConnectResult> {
