@@ -92,12 +92,17 @@ async function foreground(ctx: Context, options: NodeOptions): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function tail(rt: Runtime, file: string, lines: number): Promise<string> {
+async function readOrEmpty(rt: Runtime, file: string): Promise<string> {
   try {
-    return (await rt.readTextFile(file)).trimEnd().split("\n").slice(-lines).join("\n");
+    return await rt.readTextFile(file);
   } catch {
     return "";
   }
+}
+
+/** The last lines written to `file` after its first `from` characters (the log is appended to across starts). */
+async function tail(rt: Runtime, file: string, from: number, lines: number): Promise<string> {
+  return (await readOrEmpty(rt, file)).slice(from).trimEnd().split("\n").slice(-lines).join("\n");
 }
 
 /** Starts the same command without --detach in the background; returns once it serves, or fails with its reason. */
@@ -117,6 +122,7 @@ async function detach(ctx: Context, options: NodeOptions): Promise<number> {
   }
   await rt.mkdir(dir, 0o700);
   const logFile = logPath(dir, full);
+  const logStart = (await readOrEmpty(rt, logFile)).length;
   const args = rt.args.filter((a) => a !== "--detach");
   const child = rt.spawnDetached([...rt.selfCommand(), ...args], { logFile });
   let exitCode: number | undefined;
@@ -124,7 +130,7 @@ async function detach(ctx: Context, options: NodeOptions): Promise<number> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
-      const why = await tail(rt, logFile, 5);
+      const why = await tail(rt, logFile, logStart, 5);
       throw new CliError(`node ${full} did not start (exit code ${exitCode}):\n${why}\nFull log: ${logFile}`, exitCode || 1);
     }
     if (await socketIsLive(rt, socket)) {
