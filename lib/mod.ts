@@ -10,7 +10,8 @@
  *
  * @module
  */
-export { MeshNode, type NodeOptions, NodeStartError, startNode } from "./node/node.ts";
+export { MeshNode, type NodeOptions, NodeStartError } from "./node/node.ts";
+export { startNode } from "./node/start.ts";
 export type { NodeEvent, NodeEventType } from "./node/events.ts";
 export type { CallContext, ModuleFunctions, NodeApi, RemoteFunction } from "./rpc/context.ts";
 export type { CallOptions } from "./rpc/context.ts";

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { decode, encode } from "../codec/cbor.ts";
-import type { NodeEvents } from "../node/events.ts";
+import type { NodeEvent } from "../node/events.ts";
 import { parseNodeName } from "../node/name.ts";
 import { badarg, type CallResult } from "../result.ts";
 import { type CallRequest, parseCallRequest } from "../rpc/request.ts";
@@ -24,7 +24,8 @@ export interface ControlTarget {
   load(req: LoadRequest): Promise<NodeResult[]>;
   /** Starts a clean shutdown; returns at once. */
   stop(): void;
-  events: NodeEvents;
+  /** Every nodeup/nodedown; returns the unsubscribe function. */
+  subscribe(listener: (e: NodeEvent) => void): () => void;
 }
 
 function cbor(value: unknown, status = 200): Response {
@@ -122,7 +123,7 @@ export function createControlApp(target: ControlTarget): Hono {
       start(controller) {
         // A first line tells the client the subscription is live.
         controller.enqueue(encoder.encode(JSON.stringify({ type: "subscribed", node: target.status().node }) + "\n"));
-        unsubscribe = target.events.on("*", (e) => controller.enqueue(encoder.encode(JSON.stringify(e) + "\n")));
+        unsubscribe = target.subscribe((e) => controller.enqueue(encoder.encode(JSON.stringify(e) + "\n")));
       },
       cancel() {
         unsubscribe();

@@ -25,11 +25,31 @@
 import type { Limits } from "../codec/limits.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import {
+  acceptorDigest,
+  constantTimeEqual,
+  dialerDigest,
+  importCookie,
+  NONCE_BYTES,
+  randomNonce,
+  sameBytes,
+} from "./digest.ts";
 import { decodeFrame, encodeFrame, type Frame, FrameError, type RefuseReason } from "./frames.ts";
+import { parseNodeName } from "../node/name.ts";
+
+export { NONCE_BYTES };
+
+/** True for a node's own name as it introduces itself: `name@host`, no port (the host is not resolved here). */
+function isNodeName(s: string): boolean {
+  try {
+    return parseNodeName(s).full === s;
+  } catch {
+    return false;
+  }
+}
 
 /** The protocol version in `hello`; a peer with another one is refused with "version". */
 export const PROTOCOL_VERSION = 1;
-export const NONCE_BYTES = 32;
 
 /** Who a node is on the wire. `creation` changes every time the process starts. */
 export type NodeIdentity = { name: string; port: number; hidden: boolean; creation: string };
@@ -152,99 +172,6 @@ export function channelOf(
   };
 }
 
-// ---- digests ----
-
-const encoder = new TextEncoder();
-
-function lengthPrefixed(s: string): Uint8Array {
-  const b = encoder.encode(s);
-  const out = new Uint8Array(2 + b.length);
-  out[0] = (b.length >> 8) & 0xff;
-  out[1] = b.length & 0xff;
-  out.set(b, 2);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function importCookie(cookie: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(cookie), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-}
-
-async function digest(
-  key: CryptoKey,
-  role: "dialer" | "acceptor",
-  firstNonce: Uint8Array,
-  secondNonce: Uint8Array,
-  firstName: string,
-  secondName: string,
-): Promise<Uint8Array> {
-  const msg = concat([
-    encoder.encode(`meshrpc-dist-v1 ${role}\0`),
-    firstNonce,
-    secondNonce,
-    lengthPrefixed(firstName),
-    lengthPrefixed(secondName),
-  ]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, msg));
-}
-
-/** The dialer's proof: computed by the dialer, checked by the acceptor. */
-export function dialerDigest(
-  key: CryptoKey,
-  acceptorNonce: Uint8Array,
-  dialerNonce: Uint8Array,
-  dialer: string,
-  acceptor: string,
-): Promise<Uint8Array> {
-  return digest(key, "dialer", acceptorNonce, dialerNonce, dialer, acceptor);
-}
-
-/** The acceptor's proof: computed by the acceptor, checked by the dialer. */
-export function acceptorDigest(
-  key: CryptoKey,
-  dialerNonce: Uint8Array,
-  acceptorNonce: Uint8Array,
-  acceptor: string,
-  dialer: string,
-): Promise<Uint8Array> {
-  return digest(key, "acceptor", dialerNonce, acceptorNonce, acceptor, dialer);
-}
-
-/** Compares every byte, whatever the first difference, so timing tells nothing. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function randomNonce(): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-}
-
-// ---- names ----
-
-const NAME_RE = /^[A-Za-z0-9_.-]+@[A-Za-z0-9_.:\[\]-]+$/;
-
-/** True for `name@host` with the characters SPEC §1 allows (the host is not resolved here). */
-export function isNodeName(s: string): boolean {
-  return s.length <= 255 && NAME_RE.test(s);
-}
 
 // ---- the two sides ----
 

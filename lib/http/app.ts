@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { TooLargeError } from "../codec/limits.ts";
+import { constantTimeEqual } from "../dist/digest.ts";
 import { decode } from "../codec/cbor.ts";
 import { decodeJson } from "../codec/json.ts";
 import type { Limits } from "../codec/limits.ts";
@@ -24,13 +25,11 @@ export interface HttpAppOptions {
   metrics(): string;
 }
 
+const encoder = new TextEncoder();
+
 /** Compares in time independent of where the strings differ. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+function sameSecret(a: string, b: string): boolean {
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
 }
 
 function bearer(header: string | undefined): string | undefined {

@@ -6,34 +6,35 @@
  *
  * @module
  */
-import { DEFAULT_LIMITS, type Limits } from "../codec/limits.ts";
-import type { LoadRequest, MulticallRequest, NodeStatus } from "../control/protocol.ts";
-import { type ControlTarget, createControlApp } from "../control/server.ts";
+import type { Limits } from "../codec/limits.ts";
+import type { NodeStatus } from "../control/protocol.ts";
+import { createControlApp } from "../control/server.ts";
 import { Mesh } from "../dist/mesh.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { createHttpApp } from "../http/app.ts";
 import { Metrics } from "../http/metrics.ts";
-import { type CallResult, type NodeResult, noconnection, ok, RpcError, type Value } from "../result.ts";
+import { type CallResult, noconnection, ok, RpcError, type Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins, systemInfo } from "../rpc/builtins.ts";
 import { type CallOptions, DEFAULT_TIMEOUT_MS, Rpc } from "../rpc/caller.ts";
 import type { ModuleFunctions, NodeApi } from "../rpc/context.ts";
-import { moduleNameOf, Modules } from "../rpc/modules.ts";
+import { Modules } from "../rpc/modules.ts";
 import type { CallRequest } from "../rpc/request.ts";
-import { loadRuntime } from "../runtime/mod.ts";
 import type { Runtime, Server } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { assertNotRunning, serveControlSocket } from "./control_socket.ts";
-import { resolveCookie } from "./cookie.ts";
+import { controlTarget } from "./control_target.ts";
 import { type NodeEvent, NodeEvents, type NodeEventType } from "./events.ts";
-import { type Logger, silentLogger } from "./log.ts";
+import type { Logger } from "./log.ts";
 import { MapperRegistration } from "./mapper.ts";
-import { dialHost, type NodeAddress, nodeNameFrom, parseNodeName } from "./name.ts";
+import { loadSource } from "./module_source.ts";
+import { dialHost, type NodeAddress, parseNodeName } from "./name.ts";
 import { DEFAULTS, type NodeOptions, NodeStartError } from "./options.ts";
-import { logPath, runtimeDir } from "./paths.ts";
+import { logPath } from "./paths.ts";
 
 export { type NodeOptions, NodeStartError };
 
-interface Parts {
+/** What `startNode` settles before the node starts. */
+export interface NodeParts {
   rt: Runtime;
   address: NodeAddress;
   cookie: string;
@@ -51,7 +52,7 @@ interface Parts {
 export class MeshNode implements NodeApi {
   readonly name: string;
   readonly creation: string;
-  #p: Parts;
+  #p: NodeParts;
   #events = new NodeEvents();
   #modules = new Modules();
   #metrics = new Metrics();
@@ -63,12 +64,11 @@ export class MeshNode implements NodeApi {
   #mapper?: MapperRegistration;
   #stopping?: Promise<void>;
   #resolveStopped!: () => void;
-  #loads = 0;
   /** Resolves once the node has stopped (by `stop()`, a signal, or `meshrpc stop`). */
   readonly stopped: Promise<void>;
 
   /** @internal Use `startNode`. */
-  constructor(parts: Parts) {
+  constructor(parts: NodeParts) {
     this.#p = parts;
     this.name = parts.address.full;
     this.creation = crypto.randomUUID();
@@ -109,7 +109,7 @@ export class MeshNode implements NodeApi {
         });
       }
       if (o.control !== false) {
-        const app = createControlApp(this.#controlTarget());
+        const app = createControlApp(controlTarget(this));
         this.#control = await serveControlSocket(p.rt, p.runtimeDir, this.name, (req) => app.fetch(req));
       }
     } catch (err) {
@@ -384,107 +384,10 @@ export class MeshNode implements NodeApi {
     });
   }
 
-  /** `code.load`: writes the source under the runtime directory and imports it from a fresh path. */
+  /** `code.load`: a module's source, sent by `meshrpc load`, becomes a module here. */
   async #loadSource(file: string, source: string): Promise<Value> {
-    const rt = this.#p.rt;
-    const name = moduleNameOf(file);
-    const ext = file.slice(file.lastIndexOf("."));
-    const dir = `${this.#p.runtimeDir}/modules/${this.name}`;
-    await rt.mkdir(dir, 0o700);
-    // Runtimes cache imports by path: a new path per load makes a reload take effect.
-    const path = `${dir}/${name}.${Date.now()}-${++this.#loads}${ext}`;
-    await rt.writeTextFile(path, source, { mode: 0o600 });
-    try {
-      await this.#modules.loadFile(path, name);
-    } finally {
-      await rt.remove(path);
-    }
-    this.#p.log.info("module_loaded", { module: name, file });
-    return { module: name, functions: this.#modules.functions(name) ?? [] };
+    const loaded = await loadSource(this.#p.rt, this.#modules, `${this.#p.runtimeDir}/modules/${this.name}`, file, source);
+    this.#p.log.info("module_loaded", { module: loaded.module, file });
+    return loaded;
   }
-
-  #controlTarget(): ControlTarget {
-    return {
-      status: () => this.status(),
-      call: (req) => {
-        const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        return this.#rpc.call(req.node ?? this.name, req.module, req.function, req.args, { timeoutMs });
-      },
-      cast: (req) => this.#rpc.cast(req.node ?? this.name, req.module, req.function, req.args),
-      multicall: (req: MulticallRequest) =>
-        this.#rpc.multicall(req.nodes, req.module, req.function, req.args, { timeoutMs: req.timeoutMs }),
-      ping: (n) => this.ping(n),
-      join: (n) => this.connect(n),
-      disconnect: (n) => this.disconnect(n),
-      load: (req: LoadRequest): Promise<NodeResult[]> => {
-        const targets = req.all ? [this.name, ...this.nodes()] : req.nodes ?? [this.name];
-        return this.#rpc.multicall(targets, "code", "load", [req.file, req.source], { timeoutMs: 30_000 });
-      },
-      stop: () => void this.stop(),
-      events: this.#events,
-    };
-  }
-}
-
-/** `$MESHRPC_EPMD_PORT`, when set. Throws NodeStartError for a value that is not a port. */
-function portFromEnv(text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new NodeStartError(`MESHRPC_EPMD_PORT=${text} is not a port: use 1-65535`, 2);
-  }
-  return port;
-}
-
-/**
- * Starts a node. Throws NodeStartError (with the CLI's exit code) when the
- * name is invalid or does not resolve (2), the cookie is unusable (2), the
- * port is taken, the name is already registered or running, or a module
- * fails to load (1).
- */
-export async function startNode(options: NodeOptions): Promise<MeshNode> {
-  const rt = await loadRuntime();
-  let address: NodeAddress;
-  try {
-    address = nodeNameFrom(options.name, rt.os().hostname, options.longNames ?? false);
-  } catch (err) {
-    throw new NodeStartError((err as Error).message, 2);
-  }
-  if (address.port !== undefined) {
-    throw new NodeStartError(`A node's own name takes no port (${options.name}): use --port ${address.port}`, 2);
-  }
-  try {
-    await rt.resolveHost(dialHost(address.host));
-  } catch {
-    throw new NodeStartError(
-      `The host part of ${address.full} does not resolve: use a host name this machine knows (localhost, or add it to /etc/hosts)`,
-      2,
-    );
-  }
-  let cookie: string;
-  try {
-    cookie = await resolveCookie(rt, options.cookie);
-  } catch (err) {
-    throw new NodeStartError((err as Error).message, 2);
-  }
-  const epmdPort = options.epmdPort ?? portFromEnv(rt.env("MESHRPC_EPMD_PORT")) ?? DEFAULTS.epmdPort;
-  const ticktime = options.ticktimeSeconds ?? DEFAULTS.ticktimeSeconds;
-  if (!(ticktime > 0) || !Number.isFinite(ticktime)) {
-    throw new NodeStartError(`The ticktime must be a positive number of seconds, not ${ticktime}`, 2);
-  }
-  const node = new MeshNode({
-    rt,
-    address,
-    cookie,
-    hidden: options.hidden ?? false,
-    listen: options.listen ?? DEFAULTS.listen,
-    epmdPort,
-    runtimeDir: options.runtimeDir ?? runtimeDir(rt),
-    limits: options.limits ?? DEFAULT_LIMITS,
-    log: options.log ?? silentLogger,
-    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
-    scheme: options.tls ? "wss" : "ws",
-  });
-  await node.start(options);
-  return node;
 }

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { dirname, join, normalize, relative } from "node:path";
+import { dirname, join, normalize } from "node:path";
 
 const ROOT = join(import.meta.dir, "..", "..");
 
@@ -219,7 +219,7 @@ const LAYERS: { name: string; files: (path: string) => boolean }[] = [
   { name: "edges (http, control)", files: (p) => p.startsWith("lib/http/") || p.startsWith("lib/control/") },
   {
     name: "node (node.ts and its helpers)",
-    files: (p) => /^lib\/node\/(node|control_socket|mapper)\.ts$/.test(p),
+    files: (p) => /^lib\/node\/(node|start|control_socket|control_target|mapper|module_source)\.ts$/.test(p),
   },
   { name: "library surface (lib/mod.ts)", files: (p) => p === "lib/mod.ts" },
   { name: "cmd", files: (p) => p.startsWith("cmd/") },

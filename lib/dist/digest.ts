@@ -1,0 +1,97 @@
+/**
+ * The handshake's cryptography: HMAC-SHA256 proofs keyed with the cookie
+ * (WebCrypto, on every runtime), nonces, and comparisons that leak no timing.
+ *
+ * digestD = HMAC(utf8(cookie), "meshrpc-dist-v1 dialer" 0x00 ‖ nonceA ‖ nonceD ‖ lp(dialer) ‖ lp(acceptor))
+ * digestA = HMAC(utf8(cookie), "meshrpc-dist-v1 acceptor" 0x00 ‖ nonceD ‖ nonceA ‖ lp(acceptor) ‖ lp(dialer))
+ * where lp(name) = u16 big-endian byte length ‖ utf8(name): without the
+ * lengths, `a@b.c`+`d@e` and `a@b`+`.cd@e` would give the same bytes.
+ *
+ * @module
+ */
+
+/** Every nonce is this long; a peer's nonce of another length is refused. */
+export const NONCE_BYTES = 32;
+
+const encoder = new TextEncoder();
+
+function lengthPrefixed(s: string): Uint8Array {
+  const b = encoder.encode(s);
+  const out = new Uint8Array(2 + b.length);
+  out[0] = (b.length >> 8) & 0xff;
+  out[1] = b.length & 0xff;
+  out.set(b, 2);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function importCookie(cookie: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(cookie), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+}
+
+async function digest(
+  key: CryptoKey,
+  role: "dialer" | "acceptor",
+  firstNonce: Uint8Array,
+  secondNonce: Uint8Array,
+  firstName: string,
+  secondName: string,
+): Promise<Uint8Array> {
+  const msg = concat([
+    encoder.encode(`meshrpc-dist-v1 ${role}\0`),
+    firstNonce,
+    secondNonce,
+    lengthPrefixed(firstName),
+    lengthPrefixed(secondName),
+  ]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, msg));
+}
+
+/** The dialer's proof: computed by the dialer, checked by the acceptor. */
+export function dialerDigest(
+  key: CryptoKey,
+  acceptorNonce: Uint8Array,
+  dialerNonce: Uint8Array,
+  dialer: string,
+  acceptor: string,
+): Promise<Uint8Array> {
+  return digest(key, "dialer", acceptorNonce, dialerNonce, dialer, acceptor);
+}
+
+/** The acceptor's proof: computed by the acceptor, checked by the dialer. */
+export function acceptorDigest(
+  key: CryptoKey,
+  dialerNonce: Uint8Array,
+  acceptorNonce: Uint8Array,
+  acceptor: string,
+  dialer: string,
+): Promise<Uint8Array> {
+  return digest(key, "acceptor", dialerNonce, acceptorNonce, acceptor, dialer);
+}
+
+/** Compares every byte, whatever the first difference, so timing tells nothing. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export function randomNonce(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+}

@@ -1,0 +1,38 @@
+/**
+ * What the control plane drives, made of the node's public API: the CLI can
+ * do nothing a library user could not.
+ *
+ * @module
+ */
+import type { ControlTarget } from "../control/server.ts";
+import { ok, RpcError } from "../result.ts";
+import type { MeshNode } from "./node.ts";
+
+/** `meshrpc load` waits longer than a call: the module is imported on every node. */
+const LOAD_TIMEOUT_MS = 30_000;
+
+export function controlTarget(node: MeshNode): ControlTarget {
+  return {
+    status: () => node.status(),
+    call: (req) => node.callResult(req.node ?? node.name, req.module, req.function, req.args, { timeoutMs: req.timeoutMs }),
+    async cast(req) {
+      try {
+        await node.cast(req.node ?? node.name, req.module, req.function, req.args);
+        return ok(true);
+      } catch (err) {
+        if (err instanceof RpcError) return err.result;
+        throw err;
+      }
+    },
+    multicall: (req) => node.multicall(req.nodes, req.module, req.function, req.args, { timeoutMs: req.timeoutMs }),
+    ping: (n) => node.ping(n),
+    join: (n) => node.connect(n),
+    disconnect: (n) => node.disconnect(n),
+    load(req) {
+      const targets = req.all ? [node.name, ...node.nodes()] : req.nodes ?? [node.name];
+      return node.multicall(targets, "code", "load", [req.file, req.source], { timeoutMs: LOAD_TIMEOUT_MS });
+    },
+    stop: () => void node.stop(),
+    subscribe: (listener) => node.on("*", listener),
+  };
+}
