@@ -23,9 +23,10 @@ dist/meshrpc: node_modules/.deps $(SOURCES)
 
 build: dist/meshrpc
 
-# Type-check the sources with Deno (the same code must run there).
+# Type-check the sources with Deno (the same code must run there), and lint.
 check: deps
 	$(DENO) check cmd/ lib/
+	$(DENO) lint cmd/ lib/ test/
 
 # Every test: unit, integration (real daemons from source under Bun and Deno,
 # and from dist/meshrpc), cross-runtime.

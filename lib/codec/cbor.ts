@@ -55,8 +55,8 @@ const TAG_MAP = new Token(Type.tag, 259);
 const EMPTY_MAP = new Token(Type.map, 0);
 
 function refIncludes(this: Ref, obj: object): boolean {
-  for (let r: Ref | undefined = this; r; r = r.parent) if (r.obj === obj) return true;
-  return false;
+  if (this.obj === obj) return true;
+  return this.parent ? refIncludes.call(this.parent, obj) : false;
 }
 
 function refWith(stack: Ref | undefined, obj: object): Ref {

@@ -44,7 +44,7 @@ function wrap(server: { hostname?: string; port?: number; stop(force?: boolean):
   };
 }
 
-async function serve(options: ServeOptions): Promise<Server> {
+function serve(options: ServeOptions): Promise<Server> {
   const server = Bun.serve<WsData>({
     hostname: options.hostname,
     port: options.port,
@@ -75,7 +75,7 @@ async function serve(options: ServeOptions): Promise<Server> {
       },
     },
   });
-  return wrap(server);
+  return Promise.resolve(wrap(server));
 }
 
 export const bun: Runtime = {
@@ -89,11 +89,11 @@ export const bun: Runtime = {
     return () => process.off(signal, handler);
   },
   serve,
-  async serveUnix(path, fetch) {
+  serveUnix(path, fetch) {
     // The types omit idleTimeout for Unix sockets, but Bun honours it; 0 keeps `monitor` streams open.
     const options = { unix: path, idleTimeout: 0, fetch: (req: Request) => fetch(req, { remoteAddress: "unix" }) };
     const server = Bun.serve(options as unknown as Parameters<typeof Bun.serve>[0]);
-    return wrap(server);
+    return Promise.resolve(wrap(server));
   },
   fetchUnix: (path, req) => fetch(req, { unix: path }),
 };

@@ -32,7 +32,9 @@ function remoteOf(info: Deno.ServeHandlerInfo): string {
   return "hostname" in addr ? addr.hostname : "unix";
 }
 
-// Deno.serve throws synchronously when it cannot listen, and knows its address once it returns.
+// Deno.serve throws synchronously when it cannot listen (async turns that into a rejection),
+// and knows its address once it returns.
+// deno-lint-ignore require-await
 async function serve(options: ServeOptions): Promise<Server> {
   const server = Deno.serve({
     hostname: options.hostname,
@@ -71,6 +73,7 @@ export const deno: Runtime = {
     return () => Deno.removeSignalListener(signal, handler);
   },
   serve,
+  // deno-lint-ignore require-await
   async serveUnix(path, fetch) {
     const server = Deno.serve({
       path,

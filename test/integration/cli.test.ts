@@ -98,7 +98,7 @@ describe("usage and mistakes", () => {
     const help = await cluster.cli(["help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: meshrpc COMMAND");
-    const commands = [...help.stdout.matchAll(/^  ([a-z]+)  /gm)].map((m) => m[1]);
+    const commands = [...help.stdout.matchAll(/^ {2}([a-z]+) {2}/gm)].map((m) => m[1]);
     expect(commands).toEqual(expect.arrayContaining(["start", "stop", "status", "call", "load", "names", "monitor", "epmd"]));
     expect(commands.length).toBeGreaterThanOrEqual(16);
     for (const command of commands) {
@@ -303,7 +303,7 @@ describe("monitor", () => {
 
   test("prints nodeup when a node joins and nodedown when it stops, and exits 3 when its own node stops", async () => {
     cluster = new Cluster();
-    const m = await cluster.start("m@localhost");
+    await cluster.start("m@localhost");
     // Long-running: spawned here, and its pid tracked so that cleanup stops it.
     const monitor = Bun.spawn([...programOf("bun"), "monitor", "--node", "m"], {
       env: cluster.env(),

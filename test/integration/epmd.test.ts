@@ -250,7 +250,7 @@ describe("port mapper clients", () => {
     }
   });
 
-  test("reject a registration of a name with an @ before dialing", async () => {
+  test("reject a registration of a name with an @ before dialing", () => {
     expect(() => registerName(rt, { epmdPort: 1, name: "hoge@localhost", port: 4001 })).toThrow(RangeError);
   });
 });

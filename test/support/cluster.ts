@@ -191,6 +191,7 @@ export class Cluster {
   }
 
   /** POSTs a JSON body to a node's /rpc with this cluster's cookie. */
+  // deno-lint-ignore no-explicit-any -- tests read arbitrary JSON answers
   async rpc(port: number, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
     const res = await fetch(`http://127.0.0.1:${port}/rpc`, {
       method: "POST",

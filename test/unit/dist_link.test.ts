@@ -97,14 +97,14 @@ describe("link", () => {
   });
 
   test("values CBOR can carry arrive unchanged", async () => {
-    const { a } = setup(async (req) => ok(req.args));
+    const { a } = setup((req) => Promise.resolve(ok(req.args)));
     const args = [1n << 80n, new Date(1700000000000), new Map([["k", 1]]), new Uint8Array([1, 2, 3]), undefined, null, { x: [true] }];
     expect(await a.call("rpc", "echo", args)).toEqual(ok(args));
   });
 
   test("exception and undef results travel unchanged", async () => {
     const thrown = exception("TypeError", "boom", "TypeError: boom\n    at f", { code: 7 });
-    const { a } = setup(async (req) => (req.function === "boom" ? thrown : undef(req.module, req.function)));
+    const { a } = setup((req) => Promise.resolve(req.function === "boom" ? thrown : undef(req.module, req.function)));
     expect(await a.call("M", "boom", [])).toEqual(thrown);
     expect(await a.call("M", "missing", [])).toEqual(undef("M", "missing"));
   });
@@ -266,7 +266,7 @@ describe("link", () => {
   });
 
   test("a return value that cannot be encoded comes back as an EncodeError exception", async () => {
-    const { a, b } = setup(async () => ok({ f: () => 1 } as never));
+    const { a, b } = setup(() => Promise.resolve(ok({ f: () => 1 } as never)));
     const r = await a.call("Bad", "fn", []);
     expect(r).toMatchObject({ kind: "exception", name: "EncodeError" });
     expect((r as { message: string }).message).toContain("Bad.fn returned a value that cannot cross the wire");

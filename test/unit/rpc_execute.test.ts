@@ -29,7 +29,10 @@ describe("execute", () => {
     const m = new Modules();
     m.register("M", {
       sync() { throw new TypeError("bad type"); },
-      async later() { throw new Error("later"); },
+      async later() {
+        await Promise.resolve();
+        throw new Error("later");
+      },
       value() { throw { code: 7 }; },
     });
     const sync = await run(m, "M", "sync");
