@@ -30,6 +30,21 @@ function alreadyRunning(node: string, path: string): NodeStartError {
   );
 }
 
+/**
+ * Creates the runtime directory (mode 0700) if needed: the control socket,
+ * logs of detached processes and loaded modules go there. Throws
+ * NodeStartError when it cannot be created.
+ */
+export async function ensureRuntimeDir(rt: Runtime, dir: string): Promise<void> {
+  try {
+    await rt.mkdir(dir, 0o700);
+  } catch (err) {
+    throw new NodeStartError(
+      `Cannot create the runtime directory ${dir}: ${(err as Error).message}; set MESHRPC_RUNTIME_DIR to a writable directory`,
+    );
+  }
+}
+
 /** Throws NodeStartError when a live node already answers on this name's socket (checked before anything starts). */
 export async function assertNotRunning(rt: Runtime, dir: string, node: string): Promise<void> {
   const path = socketPath(dir, node);
@@ -37,9 +52,9 @@ export async function assertNotRunning(rt: Runtime, dir: string, node: string): 
 }
 
 /**
- * Serves `fetch` on `<dir>/<node>.sock`. Throws NodeStartError when the node
- * is already running there, the path is too long, or the directory cannot be
- * made private.
+ * Serves `fetch` on `<dir>/<node>.sock` (the directory exists: see
+ * `ensureRuntimeDir`). Throws NodeStartError when the node is already running
+ * there or the path is too long.
  */
 export async function serveControlSocket(
   rt: Runtime,
@@ -52,13 +67,6 @@ export async function serveControlSocket(
     throw new NodeStartError(
       `The control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes: set MESHRPC_RUNTIME_DIR to a shorter directory`,
       2,
-    );
-  }
-  try {
-    await rt.mkdir(dir, 0o700);
-  } catch (err) {
-    throw new NodeStartError(
-      `Cannot create the runtime directory ${dir}: ${(err as Error).message}; set MESHRPC_RUNTIME_DIR to a writable directory`,
     );
   }
   if (await rt.stat(path)) {

@@ -21,7 +21,7 @@ import { Modules } from "../rpc/modules.ts";
 import type { CallRequest } from "../rpc/request.ts";
 import type { Runtime, Server } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
-import { assertNotRunning, serveControlSocket } from "./control_socket.ts";
+import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { controlTarget } from "./control_target.ts";
 import { type NodeEvent, NodeEvents, type NodeEventType } from "./events.ts";
 import type { Logger } from "./log.ts";
@@ -90,6 +90,7 @@ export class MeshNode implements NodeApi {
   /** @internal The steps of `startNode`, in order; on failure what was started is stopped. */
   async start(o: NodeOptions): Promise<void> {
     const p = this.#p;
+    await ensureRuntimeDir(p.rt, p.runtimeDir);
     if (o.control !== false) await assertNotRunning(p.rt, p.runtimeDir, this.name);
     installBuiltins(this.#modules, this.#builtinHost());
     this.#modules.addBuiltin("code", {

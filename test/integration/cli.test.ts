@@ -467,4 +467,16 @@ describe("the port mapper a node starts for itself", () => {
     const after = await (await fetch(`http://127.0.0.1:${cluster.epmdPort}/health`)).json() as { pid: number; names: number };
     expect(after).toMatchObject({ pid: health.pid, names: 0 });
   });
+  test("a first start on a fresh machine creates the runtime directory (0700) before starting the mapper", async () => {
+    cluster = new Cluster();
+    cluster.epmdPort = await freePort();
+    const fresh = join(cluster.dir, "not", "yet");
+    const env = { MESHRPC_RUNTIME_DIR: fresh };
+    await cluster.start("first@localhost", { env });
+    const health = await (await fetch(`http://127.0.0.1:${cluster.epmdPort}/health`)).json() as { pid: number };
+    cluster.track(health.pid);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    const status = await cluster.cli(["status", "--format", "json"], { env });
+    expect(JSON.parse(status.stdout).node).toBe("first@localhost");
+  });
 });
