@@ -4,7 +4,7 @@
  * @module
  */
 import { CodecError } from "../lib/codec/errors.ts";
-import { fromJson } from "../lib/codec/json.ts";
+import { encodeJson, fromJson } from "../lib/codec/json.ts";
 import type { NodeResult } from "../lib/control/protocol.ts";
 import type { Value } from "../lib/result.ts";
 import { MAX_TIMEOUT_MS } from "../lib/rpc/request.ts";
@@ -19,7 +19,6 @@ import {
   positionals,
   printFailure,
   printResult,
-  printValue,
   str,
 } from "./cli.ts";
 import { controlClient, NODE_OPTION } from "./target.ts";
@@ -124,10 +123,11 @@ ${ARGS_HELP}
 
 function printNodeResults(ctx: Context, results: NodeResult[], fmt: OutputFormat): number {
   if (fmt === "json") {
+    // One node per line: still one JSON document, and readable at a glance.
     const rows = results.map(({ node, result }) =>
-      result.kind === "ok" ? { node, ok: result.value } : { node, error: result as unknown as Value }
+      encodeJson(result.kind === "ok" ? { node, ok: result.value } : { node, error: result as unknown as Value })
     );
-    printValue(ctx.rt, rows, "json");
+    ctx.rt.stdout(rows.length ? `[\n  ${rows.join(",\n  ")}\n]` : "[]");
   } else {
     for (const { node, result } of results) {
       if (result.kind === "ok") {

@@ -29,10 +29,10 @@ export async function runningNodes(rt: Runtime): Promise<string[]> {
   return names.filter((_, i) => live[i]);
 }
 
-function notRunning(rt: Runtime, what: string): CliError {
+function notRunning(rt: Runtime, what: string, name = "hoge@localhost"): CliError {
   return new CliError(
     `${what} (looked for control sockets in ${runtimeDir(rt)}).\n` +
-      "Start one with `meshrpc start --sname hoge@localhost --cookie mycookie`, " +
+      `Start one with \`meshrpc start --sname ${name} --cookie mycookie\`, ` +
       "or set MESHRPC_RUNTIME_DIR to where it runs.",
     EXIT.noconnection,
   );
@@ -54,7 +54,11 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
     if (matches.length > 1) {
       throw new CliError(`Several nodes here are called ${asked}: ${matches.join(", ")}; give the full name`, 2);
     }
-    throw notRunning(rt, `Node ${asked} is not running on this host${known.length ? ` (running: ${known.join(", ")})` : ""}`);
+    throw notRunning(
+      rt,
+      `Node ${asked} is not running on this host${known.length ? ` (running: ${known.join(", ")})` : ""}`,
+      asked.includes("@") ? asked : `${asked}@localhost`,
+    );
   }
   const running = await runningNodes(rt);
   if (running.length === 1) return new ControlClient(rt, socketPath(runtimeDir(rt), running[0]));
