@@ -148,7 +148,9 @@ for (const typ of ["RegExp", "Error", "Set", "WeakMap", "WeakSet", "SharedArrayB
   TYPE_ENCODERS[typ] = encodeOther;
 }
 
-const CBORG_OPTIONS: CborgEncodeOptions = { typeEncoders: TYPE_ENCODERS };
+// Keys keep the order the program gave them (cborg sorts them by default): a
+// value read back, or printed by the CLI, looks as its function built it.
+const CBORG_OPTIONS: CborgEncodeOptions = { typeEncoders: TYPE_ENCODERS, mapSorter: () => 0 };
 
 // cborg encodes into one module-wide writer; a toJSON() or getter that calls
 // encode() while we encode must not write into it.

@@ -549,3 +549,13 @@ describe("the codec is fast enough for the hot path", () => {
     expect(micros).toBeLessThan(20);
   });
 });
+
+describe("key order", () => {
+  test("objects and maps keep the order their keys were given in", () => {
+    const value = { node: "a@h", meshrpc: "0.1.0", runtime: "bun", pid: 1, zz: { b: 1, a: 2 } };
+    const back = decode(encode(value)) as typeof value;
+    expect(Object.keys(back)).toEqual(["node", "meshrpc", "runtime", "pid", "zz"]);
+    expect(Object.keys(back.zz)).toEqual(["b", "a"]);
+    expect([...(decode(encode(new Map([[3, "c"], [1, "a"]]))) as Map<number, string>).keys()]).toEqual([3, 1]);
+  });
+});
