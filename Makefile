@@ -39,8 +39,10 @@ unit: deps
 demo: build
 	./examples/demo.sh
 
+# meshrpc's figures, then Erlang's erpc on the same machine when erl is installed.
 bench: build
 	$(BUN) run test/bench/calls.ts
+	./test/bench/erpc.sh
 
 clean:
 	rm -rf dist

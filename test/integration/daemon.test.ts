@@ -96,6 +96,23 @@ for (const flavor of FLAVORS) {
       expect(after.body).toEqual({ ok: "still here" });
     });
 
+    test("nesting deeper than the limit is 400 badarg, in JSON and in CBOR", async () => {
+      const deep = "[".repeat(500) + "]".repeat(500);
+      const json = await fetch(`http://127.0.0.1:${node.port}/rpc`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${cluster.cookie}`, "content-type": "application/json" },
+        body: `{"module":"rpc","function":"echo","args":[${deep}]}`,
+      });
+      expect(json.status).toBe(400);
+      expect((await json.json()).error.message).toContain("deeper");
+      const cbor = await fetch(`http://127.0.0.1:${node.port}/rpc`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${cluster.cookie}`, "content-type": "application/cbor", accept: "application/json" },
+        body: new Uint8Array(100_000).fill(0x81) as BodyInit,
+      });
+      expect(cbor.status).toBe(400);
+    });
+
     test("a missing function is 404 undef, naming module and function", async () => {
       const r = await cluster.rpc(node.port, { module: "Person", function: "nope", args: [] });
       expect(r).toEqual({ status: 404, body: { error: { kind: "undef", module: "Person", function: "nope" } } });
