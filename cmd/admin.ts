@@ -7,7 +7,18 @@
 import type { NodeResult } from "../lib/control/protocol.ts";
 import { parseNodeName } from "../lib/node/name.ts";
 import type { CallResult } from "../lib/result.ts";
-import { CliError, type Command, type Context, EXIT, format, positionals, printFailure, printValue, str } from "./cli.ts";
+import {
+  CliError,
+  type Command,
+  type Context,
+  EXIT,
+  format,
+  positionals,
+  printFailure,
+  printValue,
+  sleep,
+  str,
+} from "./cli.ts";
 import { controlClient, NODE_OPTION, runningNodes } from "./target.ts";
 
 const NODE_HELP = "  --node NAME        the local daemon to use, when several run\n  -h, --help";
@@ -21,8 +32,6 @@ function nodeName(text: string): string {
     throw new CliError((err as Error).message, 2);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const stop: Command = {
   name: "stop",

@@ -6,6 +6,7 @@
  */
 import { encode } from "../lib/codec/cbor.ts";
 import { encodeJson } from "../lib/codec/json.ts";
+import type { LogFormat } from "../lib/node/log.ts";
 import { type CallResult, describe, type Failure, type Kind, type Value } from "../lib/result.ts";
 import { parseArgs } from "../lib/runtime/args.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
@@ -99,6 +100,15 @@ export function positionals(ctx: Context, min: number, max: number, what: string
     );
   }
   return p;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `--log-format`: text (default) or json. Throws CliError (exit 2) for anything else. */
+export function logFormat(ctx: Context): LogFormat {
+  const f = str(ctx, "log-format") ?? "text";
+  if (f !== "text" && f !== "json") throw new CliError(`--log-format must be text or json, not "${f}"`, 2);
+  return f;
 }
 
 export type OutputFormat = "json" | "text" | "cbor";

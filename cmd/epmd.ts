@@ -4,24 +4,22 @@
  * @module
  */
 import { listNames } from "../lib/epmd/client.ts";
-import { DEFAULT_EPMD_PORT } from "../lib/epmd/protocol.ts";
 import { startEpmd } from "../lib/epmd/server.ts";
 import { EpmdError } from "../lib/epmd/errors.ts";
 import { createLogger } from "../lib/node/log.ts";
+import { epmdPortFromEnv } from "../lib/node/paths.ts";
 import { VERSION } from "../lib/version.ts";
-import { CliError, type Command, type Context, EXIT, format, int, positionals, printValue, str } from "./cli.ts";
+import { CliError, type Command, type Context, EXIT, format, int, logFormat, positionals, printValue, str } from "./cli.ts";
 
 /** `--epmd-port`/`--port`, else `$MESHRPC_EPMD_PORT`, else 4370. */
 function epmdPort(ctx: Context, flag: string): number {
   const fromFlag = int(ctx, flag, 1, 65535);
   if (fromFlag !== undefined) return fromFlag;
-  const env = ctx.rt.env("MESHRPC_EPMD_PORT");
-  if (env === undefined || env === "") return DEFAULT_EPMD_PORT;
-  const n = Number(env);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new CliError(`MESHRPC_EPMD_PORT=${env} is not a port: use 1-65535`, 2);
+  try {
+    return epmdPortFromEnv(ctx.rt);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
   }
-  return n;
 }
 
 export const epmd: Command = {
@@ -40,11 +38,7 @@ away when its node dies. curl http://HOST:4370/names lists them.
   options: { port: { type: "string" }, listen: { type: "string" }, "log-format": { type: "string" } },
   async run(ctx) {
     positionals(ctx, 0, 0, "no arguments besides its flags");
-    const logFormat = str(ctx, "log-format") ?? "text";
-    if (logFormat !== "text" && logFormat !== "json") {
-      throw new CliError(`--log-format must be text or json, not "${logFormat}"`, 2);
-    }
-    const log = createLogger(logFormat, (line) => ctx.rt.stderr(line));
+    const log = createLogger(logFormat(ctx), (line) => ctx.rt.stderr(line));
     let server;
     try {
       server = await startEpmd(ctx.rt, { hostname: str(ctx, "listen") ?? "0.0.0.0", port: epmdPort(ctx, "port"), log, version: VERSION });

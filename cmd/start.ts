@@ -6,13 +6,13 @@
  */
 import { ControlClient } from "../lib/control/client.ts";
 import { socketIsLive } from "../lib/node/control_socket.ts";
-import { createLogger, type LogFormat } from "../lib/node/log.ts";
+import { createLogger } from "../lib/node/log.ts";
 import { nodeNameFrom } from "../lib/node/name.ts";
 import { type NodeOptions, NodeStartError } from "../lib/node/node.ts";
 import { startNode } from "../lib/node/start.ts";
 import { logPath, runtimeDir, socketPath } from "../lib/node/paths.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
-import { CliError, type Command, type Context, int, positionals, str } from "./cli.ts";
+import { CliError, type Command, type Context, int, logFormat, positionals, sleep, str } from "./cli.ts";
 
 const HELP = `meshrpc start (--sname NAME | --name NAME) [options]
 
@@ -35,12 +35,6 @@ the node serves.
   --tls-key FILE
   --detach            start in the background, print name, port and socket
   -h, --help`;
-
-function logFormat(ctx: Context): LogFormat {
-  const f = str(ctx, "log-format") ?? "text";
-  if (f !== "text" && f !== "json") throw new CliError(`--log-format must be text or json, not "${f}"`, 2);
-  return f;
-}
 
 /** The flags as NodeOptions. Throws CliError (exit 2) for bad or missing values. */
 export function nodeOptions(ctx: Context): NodeOptions {
@@ -90,8 +84,6 @@ async function foreground(ctx: Context, options: NodeOptions): Promise<number> {
   await node.stopped;
   return 0;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function readOrEmpty(rt: Runtime, file: string): Promise<string> {
   try {

@@ -22,8 +22,7 @@
  * @module
  */
 
-/** Erlang's epmd listens on 4369; ours is next to it. */
-export const DEFAULT_EPMD_PORT = 4370;
+export { DEFAULT_EPMD_PORT } from "../node/paths.ts";
 
 /** Identifies a meshrpc port mapper in `/health`, so a stranger on the port is not mistaken for one. */
 export const EPMD_SERVICE = "meshrpc-epmd";
@@ -51,8 +50,8 @@ export type ServerMessage =
 /** Node to mapper. */
 export type ClientMessage = { kind: "register" } | { kind: "ping" } | { kind: "unregister" };
 
-/** The name part of a node name; the same rule as `lib/node/name.ts`. */
-export const NAME_RULE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The name part of a node name (`hoge` of `hoge@localhost`). */
+export { NAME_PART as NAME_RULE } from "../node/name.ts";
 
 /** One registered node, as `/names` lists it. */
 export interface NameEntry {

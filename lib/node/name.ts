@@ -14,7 +14,8 @@ export interface NodeAddress {
   full: string;
 }
 
-const NAME_PART = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The part before the @: what the port mapper registers. */
+export const NAME_PART = /^[A-Za-z0-9_.-]{1,64}$/;
 // A DNS name or an IPv4 address; IPv6 literals go in brackets: name@[::1]:4000.
 const HOST_PART = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)*$|^\[[0-9A-Fa-f:.]+\]$/;
 

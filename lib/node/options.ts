@@ -46,7 +46,6 @@ export interface NodeOptions {
 export const DEFAULTS = {
   listen: "0.0.0.0",
   port: 0,
-  epmdPort: 4370,
   ticktimeSeconds: 60,
   shutdownTimeoutMs: 5000,
   setupTimeoutMs: 5000,

@@ -11,17 +11,7 @@ import { silentLogger } from "./log.ts";
 import { dialHost, type NodeAddress, nodeNameFrom } from "./name.ts";
 import { MeshNode } from "./node.ts";
 import { DEFAULTS, type NodeOptions, NodeStartError } from "./options.ts";
-import { runtimeDir } from "./paths.ts";
-
-/** `$MESHRPC_EPMD_PORT`, when set. Throws NodeStartError for a value that is not a port. */
-function portFromEnv(text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new NodeStartError(`MESHRPC_EPMD_PORT=${text} is not a port: use 1-65535`, 2);
-  }
-  return port;
-}
+import { epmdPortFromEnv, runtimeDir } from "./paths.ts";
 
 /**
  * Starts a node. Throws NodeStartError (with the CLI's exit code) when the
@@ -54,7 +44,12 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
   } catch (err) {
     throw new NodeStartError((err as Error).message, 2);
   }
-  const epmdPort = options.epmdPort ?? portFromEnv(rt.env("MESHRPC_EPMD_PORT")) ?? DEFAULTS.epmdPort;
+  let epmdPort: number;
+  try {
+    epmdPort = options.epmdPort ?? epmdPortFromEnv(rt);
+  } catch (err) {
+    throw new NodeStartError((err as Error).message, 2);
+  }
   const ticktime = options.ticktimeSeconds ?? DEFAULTS.ticktimeSeconds;
   if (!(ticktime > 0) || !Number.isFinite(ticktime)) {
     throw new NodeStartError(`The ticktime must be a positive number of seconds, not ${ticktime}`, 2);
