@@ -17,6 +17,7 @@
  * | 20  | tick       | [20]                                                      |
  * | 21  | peers      | [21, [[name, port], ...]]                                 |
  * | 22  | bye        | [22, reason]                                              |
+ * | 23  | batch      | [23, frame, frame, ...] (link frames sent in one burst)   |
  *
  * A reply's result is itself an array led by the index of its kind in `KINDS`:
  * `[0, value]`, `[1, name, message, stack or null(, data)]`, `[2, module, function]`,
@@ -42,6 +43,7 @@ export const TAGS = {
   tick: 20,
   peers: 21,
   bye: 22,
+  batch: 23,
 } as const;
 
 /** Why a handshake was refused. */
@@ -345,6 +347,57 @@ function fromArray(a: unknown[]): Frame {
     default:
       throw new FrameError(`Unknown frame tag ${String(tag)}: the peer speaks another protocol or version`);
   }
+}
+
+/** CBOR's head for an array of `n` items (major type 4). */
+function arrayHead(n: number): Uint8Array {
+  if (n < 24) return Uint8Array.of(0x80 | n);
+  if (n < 0x100) return Uint8Array.of(0x98, n);
+  if (n < 0x10000) return Uint8Array.of(0x99, n >> 8, n & 0xff);
+  return Uint8Array.of(0x9a, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+}
+
+/**
+ * One message carrying several encoded link frames, `[23, frame, frame, ...]`,
+ * built from their bytes without encoding them again.
+ */
+export function encodeBatch(frames: Uint8Array[]): Uint8Array {
+  const head = arrayHead(frames.length + 1);
+  let size = head.length + 1;
+  for (const f of frames) size += f.length;
+  const out = new Uint8Array(size);
+  out.set(head, 0);
+  out[head.length] = TAGS.batch;
+  let at = head.length + 1;
+  for (const f of frames) {
+    out.set(f, at);
+    at += f.length;
+  }
+  return out;
+}
+
+/**
+ * The frames of one message: itself, or those of a batch (which holds only
+ * link frames, never another batch). Throws FrameError like `decodeFrame`.
+ */
+export function decodeFrames(data: Uint8Array, limits?: Limits): Frame[] {
+  let value: unknown;
+  try {
+    // A batch adds one level of nesting around its frames.
+    value = decode(data, limits && { ...limits, maxDepth: limits.maxDepth + 1 });
+  } catch (err) {
+    throw new FrameError(`Undecodable frame: ${(err as Error).message}`, { cause: err });
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new FrameError("Malformed frame: expected a non-empty CBOR array");
+  }
+  if (value[0] !== TAGS.batch) return [fromArray(value)];
+  return value.slice(1).map((f) => {
+    if (!Array.isArray(f) || f.length === 0 || f[0] === TAGS.batch || (f[0] as number) < TAGS.call) {
+      throw new FrameError("Malformed batch: it holds link frames only");
+    }
+    return fromArray(f);
+  });
 }
 
 /**

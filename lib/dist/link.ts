@@ -19,7 +19,7 @@ import {
 } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { decodeFrame, encodeFrame, type Frame, type PeerAddress } from "./frames.ts";
+import { decodeFrames, encodeBatch, encodeFrame, type Frame, type PeerAddress } from "./frames.ts";
 import type { Handoff, NodeIdentity } from "./handshake.ts";
 
 /** Erlang's `rpc`/`erpc` default. */
@@ -101,6 +101,7 @@ export class Link {
   #downReason: string | undefined;
   #nextId = 1;
   #pending = new Map<number, Pending>();
+  #outbox: Uint8Array[] = [];
   #running = new Map<number, AbortController>();
   // Frames that must be processed before the transport's own, in order.
   #deferred: Frame[] | undefined;
@@ -236,10 +237,23 @@ export class Link {
     this.#writeBytes(encodeFrame(f));
   }
 
+  /**
+   * Queues a frame; the queue goes out once the current burst of work is
+   * done (a microtask later), as one message: under load, one write carries
+   * many replies instead of one write each.
+   */
   #writeBytes(bytes: Uint8Array): void {
     this.#sentInPeriod = true;
+    this.#outbox.push(bytes);
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    const frames = this.#outbox;
+    if (frames.length === 0) return;
+    this.#outbox = [];
     try {
-      this.#transport.send(bytes);
+      this.#transport.send(frames.length === 1 ? frames[0] : encodeBatch(frames));
     } catch (err) {
       this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false);
     }
@@ -250,15 +264,18 @@ export class Link {
   #receive(data: Uint8Array): void {
     if (!this.isUp) return;
     this.#receivedInPeriod = true;
-    let frame: Frame;
+    let frames: Frame[];
     try {
-      frame = decodeFrame(data, this.#limits);
+      frames = decodeFrames(data, this.#limits);
     } catch (err) {
       this.#down(`protocol error: ${this.peer.name} sent a malformed frame (${errorMessage(err)})`, true, CLOSE_PROTOCOL);
       return;
     }
-    if (this.#deferred) this.#deferred.push(frame);
-    else this.#dispatch(frame);
+    for (const frame of frames) {
+      if (!this.isUp) return;
+      if (this.#deferred) this.#deferred.push(frame);
+      else this.#dispatch(frame);
+    }
   }
 
   #dispatch(f: Frame): void {
@@ -378,6 +395,8 @@ export class Link {
     this.#downReason = reason;
     this.#clock.clearTimeout(this.#tickTimer);
     if (sayBye) {
+      // Replies already queued go before the bye.
+      this.#flush();
       try {
         this.#transport.send(encodeFrame({ type: "bye", reason }));
       } catch {

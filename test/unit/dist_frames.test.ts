@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { encode } from "../../lib/codec/cbor.ts";
-import { decodeFrame, encodeFrame, type Frame, FrameError, TAGS } from "../../lib/dist/frames.ts";
+import { decodeFrame, decodeFrames, encodeBatch, encodeFrame, type Frame, FrameError, TAGS } from "../../lib/dist/frames.ts";
 import { badarg, exception, noconnection, ok, timeout, unauthorized, undef } from "../../lib/result.ts";
 
 const nonce = new Uint8Array(32).fill(7);
@@ -125,5 +125,31 @@ describe("frames", () => {
   test("a FrameError message names the frame and the field at fault", () => {
     expect(() => decodeFrame(encode([TAGS.hello, 1, "a@h", "b@h", "4711", false, "c"]))).toThrow(/hello.*port/);
     expect(() => decodeFrame(encode([77]))).toThrow(/tag 77/);
+  });
+});
+
+describe("batches", () => {
+  const call = (id: number): Frame => ({ type: "call", id, module: "rpc", function: "echo", args: [id], timeoutMs: 5000 });
+
+  test("carry several link frames in one message, in order", () => {
+    const frames: Frame[] = [call(1), { type: "tick" }, { type: "reply", id: 9, result: ok("x") }, call(2)];
+    expect(decodeFrames(encodeBatch(frames.map(encodeFrame)))).toEqual(frames);
+  });
+
+  test("of one frame, and plain messages, decode as that one frame", () => {
+    expect(decodeFrames(encodeBatch([encodeFrame(call(1))]))).toEqual([call(1)]);
+    expect(decodeFrames(encodeFrame(call(3)))).toEqual([call(3)]);
+  });
+
+  test("of many frames use the longer CBOR array heads correctly", () => {
+    const many = Array.from({ length: 300 }, (_, i) => call(i));
+    expect(decodeFrames(encodeBatch(many.map(encodeFrame)))).toEqual(many);
+  });
+
+  test("may hold neither another batch nor a handshake frame", () => {
+    const nested = encodeBatch([encodeBatch([encodeFrame(call(1))])]);
+    expect(() => decodeFrames(nested)).toThrow(FrameError);
+    const hello = encodeFrame({ type: "hello", version: 1, name: "a@h", to: "b@h", port: 1, hidden: false, creation: "c" });
+    expect(() => decodeFrames(encodeBatch([hello]))).toThrow("link frames only");
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { decodeFrame, encodeFrame, type Frame, type PeerAddress } from "../../lib/dist/frames.ts";
+import { decodeFrame, decodeFrames, encodeFrame, type Frame, type PeerAddress } from "../../lib/dist/frames.ts";
 import type { NodeIdentity } from "../../lib/dist/handshake.ts";
 import { type IncomingCall, type IncomingCast, Link, type LinkHandler } from "../../lib/dist/link.ts";
 import { type CallResult, exception, ok, undef } from "../../lib/result.ts";
@@ -335,4 +335,27 @@ describe("link", () => {
     const options = { self: hoge, peer: fuga, ticktimeMs: 0, handler: handlerFor(recorder()), onDown: () => {} };
     expect(() => new Link(pair.a, options)).toThrow(RangeError);
   });
+});
+
+describe("sending in bursts", () => {
+  test("calls made together go out as one message, and every one is answered", async () => {
+    const { pair, a } = setup();
+    const before = pair.log.filter((m) => m.from === "a").length;
+    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => a.call("M", "f", [i])));
+    expect(results).toEqual([1, 2, 3, 4, 5].map((i) => ok(["M", "f", [i]])));
+    const sent = pair.log.filter((m) => m.from === "a").slice(before);
+    expect(sent).toHaveLength(1);
+    expect(decodeFrames(sent[0].bytes).map((f) => f.type)).toEqual(["call", "call", "call", "call", "call"]);
+    expect(pair.log.filter((m) => m.from === "b").length).toBeLessThan(5);
+  });
+
+  test("frames queued before a close go out before the bye", async () => {
+    const { pair, b } = setup();
+    const pending = b.call("M", "f", ["queued"]);
+    b.close("shutdown");
+    expect((await pending).kind).toBe("noconnection");
+    const types = pair.log.filter((m) => m.from === "b").flatMap((m) => decodeFrames(m.bytes).map((f) => f.type));
+    expect(types).toEqual(["call", "bye"]);
+  });
+
 });
