@@ -150,8 +150,8 @@ export class MeshNode implements NodeApi {
   async #listen(o: NodeOptions): Promise<void> {
     const p = this.#p;
     const tls = o.tls && {
-      cert: await p.rt.readTextFile(o.tls.certFile),
-      key: await p.rt.readTextFile(o.tls.keyFile),
+      cert: await this.#readPem(o.tls.certFile, "--tls-cert"),
+      key: await this.#readPem(o.tls.keyFile, "--tls-key"),
     };
     const http = createHttpApp({
       cookie: p.cookie,
@@ -170,11 +170,11 @@ export class MeshNode implements NodeApi {
         upgrade: (req) => (new URL(req.url).pathname === "/dist" ? (t) => this.#mesh.accept(t) : undefined),
       });
     } catch (err) {
-      throw new NodeStartError(
-        `Cannot listen on ${p.listen}:${port}: ${(err as Error).message}; pick another --port (0 picks a free one)`,
-        1,
-        { cause: err },
-      );
+      const message = (err as Error).message;
+      const hint = /PEM|certificate|private key/i.test(message)
+        ? "--tls-cert and --tls-key must be a PEM certificate and its private key"
+        : "check that --listen is an address of this host and --port is free (0 picks a free one)";
+      throw new NodeStartError(`Cannot listen on ${p.listen}:${port}: ${message}; ${hint}`, 1, { cause: err });
     }
     this.#mesh = new Mesh({
       self: { name: this.name, port: this.port, hidden: p.hidden, creation: this.creation },
@@ -201,6 +201,14 @@ export class MeshNode implements NodeApi {
       mesh: this.#mesh,
       count: (dir, kind) => this.#metrics.call(dir, kind),
     });
+  }
+
+  async #readPem(file: string, flag: string): Promise<string> {
+    try {
+      return await this.#p.rt.readTextFile(file);
+    } catch (err) {
+      throw new NodeStartError(`Cannot read ${flag} ${file}: ${(err as Error).message}; give a readable PEM file`, 2);
+    }
   }
 
   /** Finds a node's port (its name, or the port mapper on its host) and opens a link connection. */

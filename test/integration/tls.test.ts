@@ -37,3 +37,12 @@ test("a TLS flag without its pair is a usage error", async () => {
   expect(r.code).toBe(2);
   expect(r.stderr).toContain("--tls-cert and --tls-key go together");
 });
+
+test("a missing or malformed certificate stops the start with a message that names it", async () => {
+  const missing = await cluster.cli(["start", "--sname", "d@localhost", "--listen", "127.0.0.1", "--tls-cert", "/nonexistent.pem", "--tls-key", KEY]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain("Cannot read --tls-cert /nonexistent.pem");
+  const garbage = await cluster.cli(["start", "--sname", "e@localhost", "--listen", "127.0.0.1", "--tls-cert", KEY, "--tls-key", CERT]);
+  expect(garbage.code).toBe(1);
+  expect(garbage.stderr).toContain("--tls-cert and --tls-key must be a PEM certificate and its private key");
+});
