@@ -7,9 +7,8 @@
 import { Hono } from "hono";
 import { decode, encode } from "../codec/cbor.ts";
 import type { NodeEvent } from "../node/events.ts";
-import { parseNodeName } from "../node/name.ts";
 import { badarg, type CallResult } from "../result.ts";
-import { type CallRequest, parseCallRequest } from "../rpc/request.ts";
+import { badNodeName, type CallRequest, parseCallRequest } from "../rpc/request.ts";
 import { type LoadRequest, type MulticallRequest, type NodeResult, type NodeStatus, ROUTES } from "./protocol.ts";
 
 /** What the control plane drives: implemented by the node. */
@@ -38,13 +37,7 @@ async function body(req: Request): Promise<unknown> {
 
 function nodeArg(b: unknown): string | CallResult {
   const node = (b as { node?: unknown } | null)?.node;
-  if (typeof node !== "string") return badarg("A node name is required");
-  try {
-    parseNodeName(node);
-    return node;
-  } catch (err) {
-    return badarg((err as Error).message);
-  }
+  return badNodeName(node) ?? (node as string);
 }
 
 function nodeList(nodes: unknown): string[] | CallResult | undefined {
@@ -53,11 +46,8 @@ function nodeList(nodes: unknown): string[] | CallResult | undefined {
     return badarg("nodes must be a list of node names");
   }
   for (const n of nodes) {
-    try {
-      parseNodeName(n);
-    } catch (err) {
-      return badarg((err as Error).message);
-    }
+    const bad = badNodeName(n);
+    if (bad) return bad;
   }
   return nodes as string[];
 }

@@ -21,7 +21,7 @@ import {
 } from "../result.ts";
 import type { CallOptions, NodeApi } from "./context.ts";
 import { execute } from "./execute.ts";
-import { checkTimeout } from "./request.ts";
+import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -62,27 +62,6 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | und
   }
 }
 
-/**
- * SPEC §4: a malformed request is badarg, decided here before anything is
- * sent. A library caller can pass anything at run time, and a call frame the
- * peer cannot decode would make it drop the whole link.
- */
-function malformed(node: string, module: string, fn: string, args: Value[], timeoutMs?: number): BadArg | undefined {
-  try {
-    parseNodeName(node);
-  } catch (err) {
-    return badarg((err as Error).message);
-  }
-  if (typeof module !== "string" || module === "") return badarg("The module must be a non-empty string");
-  if (typeof fn !== "string" || fn === "") return badarg("The function must be a non-empty string");
-  if (!Array.isArray(args)) return badarg(`The arguments of ${module}.${fn} must be a list, e.g. [] or ["hoge@localhost"]`);
-  if (timeoutMs !== undefined) {
-    const t = checkTimeout(timeoutMs);
-    if (typeof t !== "number") return t;
-  }
-  return undefined;
-}
-
 export class Rpc {
   #o: RpcOptions;
   #inFlight = 0;
@@ -114,7 +93,8 @@ export class Rpc {
 
   /** Runs a call on `node` and resolves with its one outcome. */
   async call(node: string, module: string, fn: string, args: Value[], options: CallOptions = {}): Promise<CallResult> {
-    const result = malformed(node, module, fn, args, options.timeoutMs) ??
+    // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
+    const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
       await this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#o.count?.("made", result.kind);
     return result;
@@ -166,7 +146,7 @@ export class Rpc {
    * it is on its way, `noconnection` or `badarg` when it cannot be sent.
    */
   async cast(node: string, module: string, fn: string, args: Value[]): Promise<CallResult> {
-    const invalid = malformed(node, module, fn, args);
+    const invalid = checkCall({ node, module, function: fn, args });
     if (invalid) return invalid;
     if (this.#isSelf(node)) {
       const copied = copyArgs(module, fn, args);

@@ -32,6 +32,37 @@ function isRecord(x: unknown): x is Record<string, unknown> {
     !(x instanceof Date) && !(x instanceof Map);
 }
 
+/** Why `node` is not a node name (`name@host[:port]`), or undefined when it is one. */
+export function badNodeName(node: unknown): BadArg | undefined {
+  if (typeof node !== "string") return badarg('"node" must be a node name such as "fuga@localhost"');
+  try {
+    parseNodeName(node);
+    return undefined;
+  } catch (err) {
+    return badarg((err as Error).message);
+  }
+}
+
+/**
+ * The checks every call gets, whichever edge it came from (HTTP, control
+ * plane, library): a BadArg naming the first problem, or undefined. Absent
+ * `node` and `timeout` are fine.
+ */
+export function checkCall(c: { node?: unknown; module: unknown; function: unknown; args: unknown; timeout?: unknown }) {
+  if (c.node !== undefined) {
+    const bad = badNodeName(c.node);
+    if (bad) return bad;
+  }
+  if (typeof c.module !== "string" || c.module === "") return badarg('"module" must be a non-empty string');
+  if (typeof c.function !== "string" || c.function === "") return badarg('"function" must be a non-empty string');
+  if (!Array.isArray(c.args)) return badarg('"args" must be a list of arguments, e.g. [] or ["hoge@localhost"]');
+  if (c.timeout !== undefined) {
+    const t = checkTimeout(c.timeout);
+    if (typeof t !== "number") return t;
+  }
+  return undefined;
+}
+
 const FIELDS = new Set(["node", "module", "function", "args", "timeout"]);
 
 /**
@@ -46,25 +77,14 @@ export function parseCallRequest(body: unknown): CallRequest | BadArg {
   for (const key of Object.keys(body)) {
     if (!FIELDS.has(key)) return badarg(`Unknown field "${key}": expected node, module, function, args, timeout`);
   }
-  const { node, module, args = [], timeout } = body;
-  const fn = body.function;
-  if (typeof module !== "string" || module === "") return badarg('"module" must be a non-empty string');
-  if (typeof fn !== "string" || fn === "") return badarg('"function" must be a non-empty string');
-  if (!Array.isArray(args)) return badarg('"args" must be a list of arguments, e.g. [] or ["hoge@localhost"]');
-  const req: CallRequest = { module, function: fn, args: args as Value[] };
-  if (node !== undefined && node !== null) {
-    if (typeof node !== "string") return badarg('"node" must be a node name such as "fuga@localhost"');
-    try {
-      parseNodeName(node);
-    } catch (err) {
-      return badarg((err as Error).message);
-    }
-    req.node = node;
-  }
-  if (timeout !== undefined && timeout !== null) {
-    const t = checkTimeout(timeout);
-    if (typeof t !== "number") return t;
-    req.timeoutMs = t;
-  }
+  // null means absent, as JSON clients often send it.
+  const node = body.node ?? undefined;
+  const timeout = body.timeout ?? undefined;
+  const { module, args = [] } = body;
+  const bad = checkCall({ node, module, function: body.function, args, timeout });
+  if (bad) return bad;
+  const req: CallRequest = { module: module as string, function: body.function as string, args: args as Value[] };
+  if (node !== undefined) req.node = node as string;
+  if (timeout !== undefined) req.timeoutMs = timeout as number;
   return req;
 }
