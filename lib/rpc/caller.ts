@@ -112,6 +112,9 @@ export class Rpc {
         return exception("EncodeError", `${module}.${fn} returned a value that cannot be sent: ${(err as Error).message}`);
       }
     }
+    const linked = this.#o.mesh.link(node);
+    if (linked) return await linked.call(module, fn, args, { timeoutMs });
+    // Connecting first: the set-up counts against the call's timeout.
     const started = Date.now();
     const conn = await withDeadline(this.#o.mesh.connect(node), timeoutMs);
     if (conn === undefined) return timeout(node, timeoutMs);
