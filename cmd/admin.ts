@@ -5,7 +5,7 @@
  * @module
  */
 import type { NodeResult } from "../lib/control/protocol.ts";
-import { parseNodeName } from "../lib/node/name.ts";
+import { parseNodeName } from "../lib/core/name.ts";
 import type { CallResult } from "../lib/result.ts";
 import {
   CliError,

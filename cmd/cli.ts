@@ -6,7 +6,7 @@
  */
 import { encode } from "../lib/codec/cbor.ts";
 import { encodeJson } from "../lib/codec/json.ts";
-import type { LogFormat } from "../lib/node/log.ts";
+import type { LogFormat } from "../lib/core/log.ts";
 import { type CallResult, describe, type Failure, type Kind, type Value } from "../lib/result.ts";
 import { parseArgs } from "../lib/runtime/args.ts";
 import type { Runtime } from "../lib/runtime/types.ts";

@@ -6,8 +6,8 @@
 import { listNames } from "../lib/epmd/client.ts";
 import { startEpmd } from "../lib/epmd/server.ts";
 import { EpmdError } from "../lib/epmd/errors.ts";
-import { createLogger } from "../lib/node/log.ts";
-import { epmdPortFromEnv } from "../lib/node/paths.ts";
+import { createLogger } from "../lib/core/log.ts";
+import { epmdPortFromEnv } from "../lib/epmd/port.ts";
 import { VERSION } from "../lib/version.ts";
 import { CliError, type Command, type Context, EXIT, format, int, logFormat, positionals, printValue, str } from "./cli.ts";
 

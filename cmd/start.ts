@@ -6,8 +6,8 @@
  */
 import { ControlClient } from "../lib/control/client.ts";
 import { socketIsLive } from "../lib/node/control_socket.ts";
-import { createLogger } from "../lib/node/log.ts";
-import { nodeNameFrom } from "../lib/node/name.ts";
+import { createLogger } from "../lib/core/log.ts";
+import { nodeNameFrom } from "../lib/core/name.ts";
 import { type NodeOptions, NodeStartError } from "../lib/node/node.ts";
 import { startNode } from "../lib/node/start.ts";
 import { logPath, runtimeDir, socketPath } from "../lib/node/paths.ts";

@@ -12,7 +12,7 @@
  */
 export { MeshNode, type NodeOptions, NodeStartError } from "./node/node.ts";
 export { startNode } from "./node/start.ts";
-export type { NodeEvent, NodeEventType } from "./node/events.ts";
+export type { NodeEvent, NodeEventType } from "./core/events.ts";
 export type { CallContext, ModuleFunctions, NodeApi, RemoteFunction } from "./rpc/context.ts";
 export type { CallOptions } from "./rpc/context.ts";
 export type { NodeStatus } from "./control/protocol.ts";

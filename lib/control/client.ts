@@ -5,7 +5,7 @@
  * @module
  */
 import { decode, encode } from "../codec/cbor.ts";
-import type { NodeEvent } from "../node/events.ts";
+import type { NodeEvent } from "../core/events.ts";
 import type { CallResult, Failure } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";
 import type { Runtime } from "../runtime/types.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NodeEvent } from "../node/events.ts";
+import type { NodeEvent } from "../core/events.ts";
 import type { NodeResult, Value } from "../result.ts";
 
 export interface NodeStatus {

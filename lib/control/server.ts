@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { decode, encode } from "../codec/cbor.ts";
-import type { NodeEvent } from "../node/events.ts";
+import type { NodeEvent } from "../core/events.ts";
 import { badarg, type CallResult } from "../result.ts";
 import { badNodeName, type CallRequest, parseCallRequest } from "../rpc/request.ts";
 import { type LoadRequest, type MulticallRequest, type NodeResult, type NodeStatus, ROUTES } from "./protocol.ts";

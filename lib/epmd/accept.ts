@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Logger } from "../node/log.ts";
+import type { Logger } from "../core/log.ts";
 import type { Transport } from "../runtime/types.ts";
 import {
   CLOSE_CODES,

@@ -22,7 +22,7 @@
  * @module
  */
 
-export { DEFAULT_EPMD_PORT } from "../node/paths.ts";
+export { DEFAULT_EPMD_PORT } from "./port.ts";
 
 /** Identifies a meshrpc port mapper in `/health`, so a stranger on the port is not mistaken for one. */
 export const EPMD_SERVICE = "meshrpc-epmd";
@@ -51,7 +51,7 @@ export type ServerMessage =
 export type ClientMessage = { kind: "register" } | { kind: "ping" } | { kind: "unregister" };
 
 /** The name part of a node name (`hoge` of `hoge@localhost`). */
-export { NAME_PART as NAME_RULE } from "../node/name.ts";
+export { NAME_PART as NAME_RULE } from "../core/name.ts";
 
 /** One registered node, as `/names` lists it. */
 export interface NameEntry {

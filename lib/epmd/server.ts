@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { type Logger, silentLogger } from "../node/log.ts";
+import { type Logger, silentLogger } from "../core/log.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { acceptRegistration } from "./accept.ts";
 import { EpmdError } from "./errors.ts";

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { TooLargeError } from "../codec/limits.ts";
-import { constantTimeEqual } from "../dist/digest.ts";
+import { constantTimeEqual } from "../core/bytes.ts";
 import { decode } from "../codec/cbor.ts";
 import { decodeJson } from "../codec/json.ts";
 import type { Limits } from "../codec/limits.ts";

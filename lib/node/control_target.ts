@@ -4,14 +4,26 @@
  *
  * @module
  */
+import type { NodeEvent } from "../core/events.ts";
+import type { NodeStatus } from "../control/protocol.ts";
 import type { ControlTarget } from "../control/server.ts";
-import { ok, RpcError } from "../result.ts";
-import type { MeshNode } from "./node.ts";
+import { type CallResult, ok, RpcError } from "../result.ts";
+import type { NodeApi } from "../rpc/context.ts";
+
+/** The part of a node the control plane drives (what `MeshNode` offers any library user). */
+export interface ControlledNode extends NodeApi {
+  readonly name: string;
+  status(): NodeStatus;
+  connect(node: string): Promise<CallResult>;
+  disconnect(node: string): boolean;
+  stop(): Promise<void>;
+  on(type: "*", listener: (e: NodeEvent) => void): () => void;
+}
 
 /** `meshrpc load` waits longer than a call: the module is imported on every node. */
 const LOAD_TIMEOUT_MS = 30_000;
 
-export function controlTarget(node: MeshNode): ControlTarget {
+export function controlTarget(node: ControlledNode): ControlTarget {
   return {
     status: () => node.status(),
     call: (req) => node.callResult(req.node ?? node.name, req.module, req.function, req.args, { timeoutMs: req.timeoutMs }),

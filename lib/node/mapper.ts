@@ -9,7 +9,7 @@ import { EpmdError } from "../epmd/errors.ts";
 import { ensureEpmd } from "../epmd/ensure.ts";
 import { type Registration, registerName } from "../epmd/client.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../core/log.ts";
 import { NodeStartError } from "./options.ts";
 
 export interface MapperOptions {

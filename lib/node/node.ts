@@ -9,7 +9,7 @@
 import type { Limits } from "../codec/limits.ts";
 import type { NodeStatus } from "../control/protocol.ts";
 import { createControlApp } from "../control/server.ts";
-import { Mesh } from "../dist/mesh.ts";
+import { Mesh } from "../distribution/mesh.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { createHttpApp } from "../http/app.ts";
 import { Metrics } from "../http/metrics.ts";
@@ -23,11 +23,11 @@ import type { Runtime, Server } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { controlTarget } from "./control_target.ts";
-import { type NodeEvent, NodeEvents, type NodeEventType } from "./events.ts";
-import type { Logger } from "./log.ts";
+import { type NodeEvent, NodeEvents, type NodeEventType } from "../core/events.ts";
+import type { Logger } from "../core/log.ts";
 import { MapperRegistration } from "./mapper.ts";
 import { loadSource } from "./module_source.ts";
-import { dialHost, type NodeAddress, parseNodeName } from "./name.ts";
+import { dialHost, type NodeAddress, parseNodeName } from "../core/name.ts";
 import { DEFAULTS, type NodeOptions, NodeStartError } from "./options.ts";
 import { logPath } from "./paths.ts";
 

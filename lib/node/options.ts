@@ -5,7 +5,7 @@
  * @module
  */
 import type { Limits } from "../codec/limits.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface NodeOptions {
   /** `name@host`, or a bare name that gets this host's (short) name. */

@@ -7,11 +7,12 @@
 import { DEFAULT_LIMITS } from "../codec/limits.ts";
 import { loadRuntime } from "../runtime/mod.ts";
 import { resolveCookie } from "./cookie.ts";
-import { silentLogger } from "./log.ts";
-import { dialHost, type NodeAddress, nodeNameFrom } from "./name.ts";
+import { silentLogger } from "../core/log.ts";
+import { dialHost, type NodeAddress, nodeNameFrom } from "../core/name.ts";
 import { MeshNode } from "./node.ts";
 import { DEFAULTS, type NodeOptions, NodeStartError } from "./options.ts";
-import { epmdPortFromEnv, runtimeDir } from "./paths.ts";
+import { epmdPortFromEnv } from "../epmd/port.ts";
+import { runtimeDir } from "./paths.ts";
 
 /**
  * Starts a node. Throws NodeStartError (with the CLI's exit code) when the

@@ -6,9 +6,9 @@
  * @module
  */
 import { decode, encode } from "../codec/cbor.ts";
-import type { Mesh } from "../dist/mesh.ts";
-import { parseNodeName } from "../node/name.ts";
-import type { IncomingCall, IncomingCast } from "../dist/link.ts";
+import type { Mesh } from "../distribution/mesh.ts";
+import { parseNodeName } from "../core/name.ts";
+import type { IncomingCall, IncomingCast } from "../distribution/link.ts";
 import {
   badarg,
   type BadArg,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseNodeName } from "../node/name.ts";
+import { parseNodeName } from "../core/name.ts";
 import { badarg, type BadArg, type Value } from "../result.ts";
 
 export interface CallRequest {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Clock } from "../../lib/dist/clock.ts";
+import type { Clock } from "../../lib/distribution/clock.ts";
 import { flush } from "./memory_transport.ts";
 
 type Timer = { at: number; seq: number; fn: () => void };

@@ -205,28 +205,21 @@ const inRuntime = (path: string) => path.startsWith("lib/runtime/");
  * SIBLINGS are separate: one may import another only where listed.
  */
 const LAYERS: { name: string; files: (path: string) => boolean }[] = [
-  { name: "base (result, version)", files: (p) => p === "lib/result.ts" || p === "lib/version.ts" },
+  { name: "ground (result, version, core)", files: (p) => p === "lib/result.ts" || p === "lib/version.ts" || p.startsWith("lib/core/") },
   { name: "codec", files: (p) => p.startsWith("lib/codec/") },
   { name: "runtime", files: inRuntime },
   {
-    name: "node parts",
-    files: (p) => /^lib\/node\/(name|paths|log|events|cookie|options)\.ts$/.test(p),
-  },
-  {
-    name: "dist, epmd, rpc",
-    files: (p) => p.startsWith("lib/dist/") || p.startsWith("lib/epmd/") || p.startsWith("lib/rpc/"),
+    name: "distribution, epmd, rpc",
+    files: (p) => p.startsWith("lib/distribution/") || p.startsWith("lib/epmd/") || p.startsWith("lib/rpc/"),
   },
   { name: "edges (http, control)", files: (p) => p.startsWith("lib/http/") || p.startsWith("lib/control/") },
-  {
-    name: "node (node.ts and its helpers)",
-    files: (p) => /^lib\/node\/(node|start|control_socket|control_target|mapper|module_source)\.ts$/.test(p),
-  },
+  { name: "node (the composition root)", files: (p) => p.startsWith("lib/node/") },
   { name: "library surface (lib/mod.ts)", files: (p) => p === "lib/mod.ts" },
   { name: "cmd", files: (p) => p.startsWith("cmd/") },
 ];
 
 /** Which sibling directories of one layer may import which: `rpc` may use `dist`, never the reverse. */
-const SIBLING_EDGES = new Set(["lib/rpc -> lib/dist"]);
+const SIBLING_EDGES = new Set(["lib/rpc -> lib/distribution"]);
 
 function layerOf(path: string): number {
   return LAYERS.findIndex((l) => l.files(path));
@@ -393,8 +386,8 @@ describe("the dependency rules of STYLE.md", () => {
     expect(bad.map((e) => `${e.from}:${e.imp.line} imports ${e.to}`)).toEqual([]);
   });
 
-  test("dist/ never imports rpc/ (rpc may use dist)", () => {
-    const bad = localEdges().filter((e) => e.from.startsWith("lib/dist/") && e.to.startsWith("lib/rpc/"));
+  test("distribution/ never imports rpc/ (rpc may use distribution)", () => {
+    const bad = localEdges().filter((e) => e.from.startsWith("lib/distribution/") && e.to.startsWith("lib/rpc/"));
     expect(bad.map((e) => `${e.from}:${e.imp.line} imports ${e.to}`)).toEqual([]);
   });
 
@@ -426,18 +419,18 @@ describe("the checks themselves catch violations", () => {
 
   test("a higher-layer import, a forbidden sibling edge and dist -> rpc are reported", () => {
     const files = [
-      fake("lib/codec/x.ts", 'import { Mesh } from "../dist/mesh.ts";\n'),
-      fake("lib/dist/y.ts", 'import type { Rpc } from "../rpc/caller.ts";\n'),
+      fake("lib/codec/x.ts", 'import { Mesh } from "../distribution/mesh.ts";\n'),
+      fake("lib/distribution/y.ts", 'import type { Rpc } from "../rpc/caller.ts";\n'),
       fake("lib/epmd/z.ts", 'import { Rpc } from "../rpc/caller.ts";\n'),
-      fake("lib/rpc/ok.ts", 'import type { Mesh } from "../dist/mesh.ts";\n'),
-      fake("lib/node/name.ts", 'import { startNode } from "./node.ts";\n'),
+      fake("lib/rpc/ok.ts", 'import type { Mesh } from "../distribution/mesh.ts";\n'),
+      fake("lib/core/name.ts", 'import { startNode } from "../node/node.ts";\n'),
     ];
     const v = layerViolations(files);
     expect(v).toHaveLength(4);
-    expect(v[0]).toContain("lib/codec/x.ts:1 imports lib/dist/mesh.ts");
-    expect(v[1]).toContain("lib/dist -> lib/rpc");
+    expect(v[0]).toContain("lib/codec/x.ts:1 imports lib/distribution/mesh.ts");
+    expect(v[1]).toContain("lib/distribution -> lib/rpc");
     expect(v[2]).toContain("lib/epmd -> lib/rpc");
-    expect(v[3]).toContain("lib/node/name.ts:1 imports lib/node/node.ts");
+    expect(v[3]).toContain("lib/core/name.ts:1 imports lib/node/node.ts");
   });
 
   test("Bun./Deno. in code and node:* imports outside lib/runtime/ are reported, but not in comments", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decodeFrame, encodeFrame, type Frame } from "../../lib/dist/frames.ts";
+import { decodeFrame, encodeFrame, type Frame } from "../../lib/distribution/frames.ts";
 import {
   type Admission,
   acceptHandshake,
@@ -7,7 +7,7 @@ import {
   dialHandshake,
   type HandshakeResult,
   type NodeIdentity,
-} from "../../lib/dist/handshake.ts";
+} from "../../lib/distribution/handshake.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import { flush, memoryPair } from "../support/memory_transport.ts";
 

@@ -3,9 +3,9 @@
  * hands one end of a memory pair to the other mesh's `accept`.
  */
 import { describe, expect, test } from "bun:test";
-import { Mesh } from "../../lib/dist/mesh.ts";
-import { NodeEvents, type NodeEvent } from "../../lib/node/events.ts";
-import { silentLogger } from "../../lib/node/log.ts";
+import { Mesh } from "../../lib/distribution/mesh.ts";
+import { NodeEvents, type NodeEvent } from "../../lib/core/events.ts";
+import { silentLogger } from "../../lib/core/log.ts";
 import { ok } from "../../lib/result.ts";
 import { memoryPair } from "../support/memory_transport.ts";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { decodeFrame, decodeFrames, encodeFrame, type Frame, type PeerAddress } from "../../lib/dist/frames.ts";
-import type { NodeIdentity } from "../../lib/dist/handshake.ts";
-import { type IncomingCall, type IncomingCast, Link, type LinkHandler } from "../../lib/dist/link.ts";
+import { decodeFrame, decodeFrames, encodeFrame, type Frame, type PeerAddress } from "../../lib/distribution/frames.ts";
+import type { NodeIdentity } from "../../lib/distribution/handshake.ts";
+import { type IncomingCall, type IncomingCast, Link, type LinkHandler } from "../../lib/distribution/link.ts";
 import { type CallResult, exception, ok, undef } from "../../lib/result.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import { flush, type MemoryPair, memoryPair } from "../support/memory_transport.ts";

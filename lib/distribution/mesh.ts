@@ -7,9 +7,9 @@
  * @module
  */
 import type { Limits } from "../codec/limits.ts";
-import type { NodeEvents } from "../node/events.ts";
-import type { Logger } from "../node/log.ts";
-import { parseNodeName } from "../node/name.ts";
+import type { NodeEvents } from "../core/events.ts";
+import type { Logger } from "../core/log.ts";
+import { parseNodeName } from "../core/name.ts";
 import { noconnection, type NoConnection } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";

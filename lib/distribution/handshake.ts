@@ -25,17 +25,10 @@
 import type { Limits } from "../codec/limits.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import {
-  acceptorDigest,
-  constantTimeEqual,
-  dialerDigest,
-  importCookie,
-  NONCE_BYTES,
-  randomNonce,
-  sameBytes,
-} from "./digest.ts";
+import { constantTimeEqual, sameBytes } from "../core/bytes.ts";
+import { acceptorDigest, dialerDigest, importCookie, NONCE_BYTES, randomNonce } from "./digest.ts";
 import { decodeFrame, encodeFrame, type Frame, FrameError, type RefuseReason } from "./frames.ts";
-import { parseNodeName } from "../node/name.ts";
+import { parseNodeName } from "../core/name.ts";
 
 export { NONCE_BYTES };
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { encode } from "../../lib/codec/cbor.ts";
-import { decodeFrame, decodeFrames, encodeBatch, encodeFrame, type Frame, FrameError, TAGS } from "../../lib/dist/frames.ts";
+import { decodeFrame, decodeFrames, encodeBatch, encodeFrame, type Frame, FrameError, TAGS } from "../../lib/distribution/frames.ts";
 import { badarg, exception, noconnection, ok, timeout, unauthorized, undef } from "../../lib/result.ts";
 
 const nonce = new Uint8Array(32).fill(7);
