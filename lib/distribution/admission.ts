@@ -1,0 +1,57 @@
+/**
+ * How many connections may be in their handshake at once: overall, and from
+ * one source address. A connection holds its place from the upgrade until
+ * its handshake ends (authenticated, refused or timed out), so strangers can
+ * hold at most `maxTotal` sockets and one host at most `maxPerSource`, while
+ * established links are never counted.
+ *
+ * @module
+ */
+
+export interface AdmissionLimits {
+  /** Connections in their handshake at once, from everyone. */
+  maxTotal: number;
+  /** Connections in their handshake at once, from one source address. */
+  maxPerSource: number;
+}
+
+export const DEFAULT_ADMISSION: AdmissionLimits = { maxTotal: 64, maxPerSource: 8 };
+
+/** Why a connection was not admitted, for the log. */
+export type Refusal = { limit: "total" | "per_source"; max: number };
+
+export class Admission {
+  #limits: AdmissionLimits;
+  #total = 0;
+  #bySource = new Map<string, number>();
+
+  constructor(limits: AdmissionLimits = DEFAULT_ADMISSION) {
+    this.#limits = limits;
+  }
+
+  /** Connections in their handshake now. */
+  get pending(): number {
+    return this.#total;
+  }
+
+  /**
+   * Takes a place for a connection from `source`: the function that gives it
+   * back (idempotent), or the limit that refuses it.
+   */
+  enter(source: string): (() => void) | Refusal {
+    const mine = this.#bySource.get(source) ?? 0;
+    if (this.#total >= this.#limits.maxTotal) return { limit: "total", max: this.#limits.maxTotal };
+    if (mine >= this.#limits.maxPerSource) return { limit: "per_source", max: this.#limits.maxPerSource };
+    this.#total++;
+    this.#bySource.set(source, mine + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#total--;
+      const left = (this.#bySource.get(source) ?? 1) - 1;
+      if (left === 0) this.#bySource.delete(source);
+      else this.#bySource.set(source, left);
+    };
+  }
+}
