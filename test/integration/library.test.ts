@@ -218,13 +218,13 @@ describe("a library node in a Bun program", () => {
 
   test("multicall gives one result per node in the order given, and cast runs a function without waiting", async () => {
     const lib = await libraryNode();
-    const rows = await lib.multicall([DAEMON, "ghost@localhost", LIB], "node", "self");
+    const rows = await lib.multicall("node", "self", [], { nodes: [DAEMON, "ghost@localhost", LIB] });
     expect(rows.map((r) => r.node)).toEqual([DAEMON, "ghost@localhost", LIB]);
     expect(rows[0].result).toEqual({ kind: "ok", value: DAEMON });
     expect(rows[1].result.kind).toBe("noconnection");
     expect(rows[2].result).toEqual({ kind: "ok", value: LIB });
     // Without nodes: this node and every connected one, as rpc:multicall/3.
-    const all = await lib.multicall(undefined, "node", "self");
+    const all = await lib.multicall("node", "self");
     expect(all.map((r) => r.result)).toEqual([{ kind: "ok", value: LIB }, { kind: "ok", value: DAEMON }]);
 
     const file = join(cluster.dir, "cast-from-library");
