@@ -67,3 +67,9 @@ export async function options(signal: AbortSignal): Promise<void> {
   const disposable: AsyncDisposable = node;
   void disposable;
 }
+
+/** `await using` is accepted by Deno's checker (Bun runs it in library.test.ts). */
+export async function scoped(start: () => Promise<MeshNode>): Promise<string> {
+  await using scopedNode = await start();
+  return scopedNode.name;
+}
