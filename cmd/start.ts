@@ -8,7 +8,7 @@ import { ControlClient } from "../lib/control/client.ts";
 import { socketIsLive } from "../lib/node/control_socket.ts";
 import { createLogger } from "../lib/core/log.ts";
 import { nodeNameFrom } from "../lib/core/name.ts";
-import { type NodeOptions, NodeStartError } from "../lib/node/node.ts";
+import { type NodeOptions, NodeStartError, type StartFailure } from "../lib/node/options.ts";
 import { startNode } from "../lib/node/start.ts";
 import { logPath, runtimeDir, socketPath } from "../lib/node/paths.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
@@ -65,6 +65,20 @@ export function nodeOptions(ctx: Context): NodeOptions {
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
   };
 }
+
+/** SPEC §4/§7: 2 for bad input (fix the command or its settings), 1 for failures at run time. */
+const EXIT_CODES: Record<StartFailure, 1 | 2> = {
+  bad_name: 2,
+  bad_cookie: 2,
+  bad_option: 2,
+  unreadable_file: 2,
+  already_running: 1,
+  name_taken: 1,
+  epmd_unavailable: 1,
+  listen_failed: 1,
+  module_failed: 1,
+  runtime_dir_failed: 1,
+};
 
 async function foreground(ctx: Context, options: NodeOptions): Promise<number> {
   const rt = ctx.rt;
@@ -165,7 +179,7 @@ export const start: Command = {
     try {
       return ctx.values.detach ? await detach(ctx, options) : await foreground(ctx, options);
     } catch (err) {
-      if (err instanceof NodeStartError) throw new CliError(err.message, err.exitCode);
+      if (err instanceof NodeStartError) throw new CliError(err.message, EXIT_CODES[err.reason]);
       throw err;
     }
   },

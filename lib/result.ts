@@ -20,7 +20,9 @@ export type Value =
   | Map<Value, Value>
   | { [key: string]: Value };
 
+/** The function returned `value`. */
 export type Ok<T = Value> = { kind: "ok"; value: T };
+/** The function threw (or rejected): the error's name, message, stack and encodable `data`. */
 export type Exception = {
   kind: "exception";
   name: string;
@@ -28,22 +30,30 @@ export type Exception = {
   stack?: string;
   data?: Value;
 };
+/** The node has no such module or function. */
 export type Undef = { kind: "undef"; module: string; function: string };
 /** The node is unknown, unreachable, or was lost: the function may or may not have been applied. */
 export type NoConnection = { kind: "noconnection"; node: string; reason?: string };
 /** No answer in time: the function may or may not have been applied. */
 export type Timeout = { kind: "timeout"; node: string; timeoutMs: number };
+/** The call was malformed (names, arguments, timeout): nothing was sent. */
 export type BadArg = { kind: "badarg"; message: string };
+/** HTTP only: the bearer cookie was missing or wrong. */
 export type Unauthorized = { kind: "unauthorized" };
 
 /** One node's outcome in a multicall (or a load on several nodes). */
 export interface NodeResult {
+  /** The node, as given. */
   node: string;
+  /** Its one outcome. */
   result: CallResult;
 }
 
+/** Every outcome but `ok`. */
 export type Failure = Exception | Undef | NoConnection | Timeout | BadArg | Unauthorized;
+/** The one outcome of a call, told apart by `kind`. */
 export type CallResult<T = Value> = Ok<T> | Failure;
+/** `ok`, `exception`, `undef`, `noconnection`, `timeout`, `badarg` or `unauthorized`. */
 export type Kind = CallResult["kind"];
 
 /** Every kind, in the order of SPEC §4. */
@@ -113,12 +123,16 @@ export function describe(r: Failure): string {
  * result, so `err.result.kind` tells the cases apart.
  */
 export class RpcError extends Error {
+  /** Always "RpcError". */
   override name = "RpcError";
+  /** The failed outcome. */
   readonly result: Failure;
+  /** @ignore Thrown by the library's calls. */
   constructor(result: Failure, options?: ErrorOptions) {
     super(describe(result), options);
     this.result = result;
   }
+  /** `result.kind`. */
   get kind(): Failure["kind"] {
     return this.result.kind;
   }

@@ -5,13 +5,19 @@
  * @module
  */
 
+/** `text` (`time level event key=value ...`) or `json` (one object per line). */
 export type LogFormat = "text" | "json";
 export type Level = "info" | "warn" | "error";
+/** What an event carries besides its name; undefined fields are left out. */
 export type Fields = Record<string, string | number | boolean | undefined>;
 
+/** Where a node writes its events (`startNode`'s `log` option). */
 export interface Logger {
+  /** Normal operation: started, connected, stopped. */
   info(event: string, fields?: Fields): void;
+  /** Something went wrong and was handled (a lost peer, a retry). */
   warn(event: string, fields?: Fields): void;
+  /** Something failed. */
   error(event: string, fields?: Fields): void;
 }
 

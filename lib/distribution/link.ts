@@ -165,10 +165,18 @@ export class Link {
    * peer's result, `timeout` after `timeoutMs` (default 5000; `Infinity` for
    * none; the peer is sent `cancel`), `badarg` when the arguments cannot be
    * encoded or the timeout is not a non-negative number (nothing is sent),
-   * or `noconnection` when the link is or goes down first.
+   * or `noconnection` when the link is or goes down first. Rejects with
+   * `signal.reason` when `signal` aborts first (the peer is sent `cancel`).
    */
-  call(module: string, fn: string, args: Value[], options: { timeoutMs?: number } = {}): Promise<CallResult> {
+  call(
+    module: string,
+    fn: string,
+    args: Value[],
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<CallResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (!this.isUp) return Promise.resolve(noconnection(this.peer.name, this.#downReason));
     if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
       return Promise.resolve(badarg(`timeout must be a non-negative number of milliseconds, got ${String(timeoutMs)}`));
@@ -180,8 +188,19 @@ export class Link {
     } catch (err) {
       return Promise.resolve(badarg(this.#unencodable(`the arguments of ${module}.${fn}`, err, args)));
     }
-    return new Promise<CallResult>((resolve) => {
+    return new Promise<CallResult>((settle, reject) => {
+      const onAbort = () => {
+        if (this.#pending.get(id) !== entry) return;
+        this.#pending.delete(id);
+        if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+        this.#write({ type: "cancel", id });
+        reject(signal!.reason);
+      };
+      const resolve = signal
+        ? (r: CallResult) => (signal.removeEventListener("abort", onAbort), settle(r))
+        : settle;
       const entry: Pending = { resolve, timer: undefined };
+      signal?.addEventListener("abort", onAbort, { once: true });
       if (Number.isFinite(timeoutMs)) {
         entry.timer = this.#clock.setTimeout(() => {
           if (this.#pending.get(id) !== entry) return;

@@ -26,6 +26,7 @@ export async function socketIsLive(rt: Runtime, path: string): Promise<boolean> 
 
 function alreadyRunning(node: string, path: string): NodeStartError {
   return new NodeStartError(
+    "already_running",
     `node ${node} is already running (control socket ${path}); stop it with \`meshrpc stop --node ${node}\` or pick another name`,
   );
 }
@@ -33,19 +34,20 @@ function alreadyRunning(node: string, path: string): NodeStartError {
 /**
  * Creates the runtime directory (mode 0700) if needed: the control socket,
  * logs of detached processes and loaded modules go there. Throws
- * NodeStartError when it cannot be created.
+ * NodeStartError "runtime_dir_failed" when it cannot be created.
  */
 export async function ensureRuntimeDir(rt: Runtime, dir: string): Promise<void> {
   try {
     await rt.mkdir(dir, 0o700);
   } catch (err) {
     throw new NodeStartError(
+      "runtime_dir_failed",
       `Cannot create the runtime directory ${dir}: ${(err as Error).message}; set MESHRPC_RUNTIME_DIR to a writable directory`,
     );
   }
 }
 
-/** Throws NodeStartError when a live node already answers on this name's socket (checked before anything starts). */
+/** Throws NodeStartError "already_running" when a live node already answers on this name's socket (checked before anything starts). */
 export async function assertNotRunning(rt: Runtime, dir: string, node: string): Promise<void> {
   const path = socketPath(dir, node);
   if (await socketIsLive(rt, path)) throw alreadyRunning(node, path);
@@ -53,8 +55,8 @@ export async function assertNotRunning(rt: Runtime, dir: string, node: string): 
 
 /**
  * Serves `fetch` on `<dir>/<node>.sock` (the directory exists: see
- * `ensureRuntimeDir`). Throws NodeStartError when the node is already running
- * there or the path is too long.
+ * `ensureRuntimeDir`). Throws NodeStartError: "already_running" when a node
+ * answers there, "bad_option" when the path is too long, "listen_failed".
  */
 export async function serveControlSocket(
   rt: Runtime,
@@ -65,8 +67,8 @@ export async function serveControlSocket(
   const path = socketPath(dir, node);
   if (new TextEncoder().encode(path).length > MAX_SOCKET_PATH) {
     throw new NodeStartError(
+      "bad_option",
       `The control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes: set MESHRPC_RUNTIME_DIR to a shorter directory`,
-      2,
     );
   }
   if (await rt.stat(path)) {
@@ -77,7 +79,7 @@ export async function serveControlSocket(
   try {
     server = await rt.serveUnix(path, (req) => fetch(req));
   } catch (err) {
-    throw new NodeStartError(`Cannot listen on the control socket ${path}: ${(err as Error).message}`);
+    throw new NodeStartError("listen_failed", `Cannot listen on the control socket ${path}: ${(err as Error).message}`);
   }
   await rt.chmod(path, 0o600);
   return { path, server };

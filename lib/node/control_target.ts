@@ -36,13 +36,13 @@ export function controlTarget(node: ControlledNode): ControlTarget {
         throw err;
       }
     },
-    multicall: (req) => node.multicall(req.nodes, req.module, req.function, req.args, { timeoutMs: req.timeoutMs }),
+    multicall: (req) => node.multicall(req.module, req.function, req.args, { nodes: req.nodes, timeoutMs: req.timeoutMs }),
     ping: (n) => node.ping(n),
     join: (n) => node.connect(n),
     disconnect: (n) => node.disconnect(n),
     load(req) {
       const targets = req.all ? [node.name, ...node.nodes()] : req.nodes ?? [node.name];
-      return node.multicall(targets, "code", "load", [req.file, req.source], { timeoutMs: LOAD_TIMEOUT_MS });
+      return node.multicall("code", "load", [req.file, req.source], { nodes: targets, timeoutMs: LOAD_TIMEOUT_MS });
     },
     stop: () => void node.stop(),
     subscribe: (listener) => node.on("*", listener),

@@ -6,17 +6,18 @@
  * @module
  */
 import type { Runtime } from "../runtime/types.ts";
+import { NodeStartError } from "./options.ts";
 
-export class CookieError extends Error {
-  override name = "CookieError";
+function badCookie(message: string): NodeStartError {
+  return new NodeStartError("bad_cookie", message);
 }
 
 const VALID = /^[\x21-\x7e]{1,255}$/;
 
-/** Throws CookieError when the cookie cannot travel in an HTTP header. */
+/** Throws NodeStartError("bad_cookie") when the cookie cannot travel in an HTTP header. */
 export function validateCookie(cookie: string, source: string): string {
   if (!VALID.test(cookie)) {
-    throw new CookieError(
+    throw badCookie(
       `The cookie from ${source} is not usable: use 1-255 printable ASCII characters without spaces`,
     );
   }
@@ -32,7 +33,7 @@ function randomCookie(): string {
 type CookieRuntime = Pick<Runtime, "env" | "homeDir" | "readTextFile" | "writeTextFile" | "stat">;
 
 /**
- * Finds the cookie. Throws CookieError when the cookie file is readable by
+ * Finds the cookie. Throws NodeStartError("bad_cookie") when the cookie file is readable by
  * others, malformed, or cannot be created (with what to do about it).
  */
 export async function resolveCookie(rt: CookieRuntime, flag?: string): Promise<string> {
@@ -41,7 +42,7 @@ export async function resolveCookie(rt: CookieRuntime, flag?: string): Promise<s
   if (env) return validateCookie(env, "$MESHRPC_COOKIE");
   const home = rt.homeDir();
   if (!home) {
-    throw new CookieError("No cookie: pass --cookie or set MESHRPC_COOKIE (there is no home directory for ~/.meshrpc.cookie)");
+    throw badCookie("No cookie: pass --cookie or set MESHRPC_COOKIE (there is no home directory for ~/.meshrpc.cookie)");
   }
   const file = `${home}/.meshrpc.cookie`;
   const info = await rt.stat(file);
@@ -53,11 +54,11 @@ export async function resolveCookie(rt: CookieRuntime, flag?: string): Promise<s
     } catch (err) {
       // Another process may have created it between stat and write: read theirs.
       if ((err as { code?: string }).code !== "EEXIST") {
-        throw new CookieError(`Cannot create ${file}: ${(err as Error).message}; pass --cookie or set MESHRPC_COOKIE`);
+        throw badCookie(`Cannot create ${file}: ${(err as Error).message}; pass --cookie or set MESHRPC_COOKIE`);
       }
     }
   } else if ((info.mode & 0o077) !== 0) {
-    throw new CookieError(`${file} must be accessible by its owner only: run chmod 600 ${file}`);
+    throw badCookie(`${file} must be accessible by its owner only: run chmod 600 ${file}`);
   }
   return validateCookie((await rt.readTextFile(file)).trim(), file);
 }

@@ -48,18 +48,20 @@ export class MapperRegistration {
   }
 
   /**
-   * Registers the node. Throws NodeStartError when the name is taken (exit
-   * code 1) or no mapper can be reached or started.
+   * Registers the node. Throws NodeStartError "name_taken" when the mapper
+   * has a node of this name, "epmd_unavailable" when no mapper can be
+   * reached or started.
    */
   static async register(rt: Runtime, o: MapperOptions): Promise<MapperRegistration> {
     const m = new MapperRegistration(rt, o);
     try {
       m.#hold(await registerOnce(rt, o));
     } catch (err) {
-      const reason = err instanceof EpmdError && err.reason === "refused"
-        ? `${err.message}`
-        : `Cannot register with the port mapper on port ${o.epmdPort}: ${(err as Error).message}`;
-      throw new NodeStartError(reason, 1, { cause: err });
+      if (err instanceof EpmdError && err.reason === "refused") {
+        throw new NodeStartError("name_taken", err.message, { cause: err });
+      }
+      const message = `Cannot register with the port mapper on port ${o.epmdPort}: ${(err as Error).message}`;
+      throw new NodeStartError("epmd_unavailable", message, { cause: err });
     }
     return m;
   }

@@ -6,7 +6,10 @@
  */
 import type { Limits } from "../codec/limits.ts";
 import type { Logger } from "../core/log.ts";
+import type { NodeAddress } from "../core/name.ts";
+import type { Runtime } from "../runtime/types.ts";
 
+/** How `startNode` starts a node; the daemon's flags map onto these one to one. */
 export interface NodeOptions {
   /** `name@host`, or a bare name that gets this host's (short) name. */
   name: string;
@@ -38,9 +41,25 @@ export interface NodeOptions {
   tls?: { certFile: string; keyFile: string };
   /** Default: no logs (the daemon passes a stderr logger). */
   log?: Logger;
+  /** How large and how deeply nested a call's arguments may be (HTTP and links). Default 8 MiB, 100 levels. */
   limits?: Limits;
   /** How long a stop waits for calls in flight. Default 5000 ms. */
   shutdownTimeoutMs?: number;
+}
+
+/** What `startNode` settles before the node starts. */
+export interface NodeParts {
+  rt: Runtime;
+  address: NodeAddress;
+  cookie: string;
+  hidden: boolean;
+  listen: string;
+  epmdPort: number;
+  runtimeDir: string;
+  limits: Limits;
+  log: Logger;
+  shutdownTimeoutMs: number;
+  scheme: "ws" | "wss";
 }
 
 export const DEFAULTS = {
@@ -51,12 +70,41 @@ export const DEFAULTS = {
   setupTimeoutMs: 5000,
 } as const;
 
-/** Thrown by `startNode` when a node cannot start; `exitCode` is what the CLI exits with. */
+/**
+ * Why a node could not start. The first four are bad input (the CLI exits
+ * 2 for them), the rest failures of the host or the mesh (the CLI exits 1).
+ */
+export type StartFailure =
+  /** The name is malformed, carries a port, or its host does not resolve. */
+  | "bad_name"
+  /** The cookie is malformed, or its file is readable by others or cannot be created. */
+  | "bad_cookie"
+  /** Another setting is out of range (ticktime, port mapper port, runtime directory path length). */
+  | "bad_option"
+  /** The modules directory or a TLS file cannot be read. */
+  | "unreadable_file"
+  /** A node of this name already answers on its control socket. */
+  | "already_running"
+  /** The port mapper already has a node of this name. */
+  | "name_taken"
+  /** No port mapper could be reached or started. */
+  | "epmd_unavailable"
+  /** The HTTP port or the control socket cannot be listened on (in use, bad address, bad TLS). */
+  | "listen_failed"
+  /** A file in the modules directory does not import. */
+  | "module_failed"
+  /** The runtime directory cannot be created. */
+  | "runtime_dir_failed";
+
+/** Thrown by `startNode` when a node cannot start; `reason` says why, the message what to do. */
 export class NodeStartError extends Error {
+  /** Always "NodeStartError". */
   override name = "NodeStartError";
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1, options?: ErrorOptions) {
+  /** Why the node could not start (the CLI maps it to its exit code). */
+  readonly reason: StartFailure;
+  /** @ignore Thrown by `startNode`. */
+  constructor(reason: StartFailure, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.exitCode = exitCode;
+    this.reason = reason;
   }
 }

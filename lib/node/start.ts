@@ -1,6 +1,6 @@
 /**
- * `startNode`: settles a node's name, cookie and settings (failing with the
- * CLI's exit code when one is wrong), then starts it.
+ * `startNode`: settles a node's name, cookie and settings (failing with a
+ * reason when one is wrong), then wires the node and hands out its facade.
  *
  * @module
  */
@@ -9,16 +9,20 @@ import { loadRuntime } from "../runtime/mod.ts";
 import { resolveCookie } from "./cookie.ts";
 import { silentLogger } from "../core/log.ts";
 import { dialHost, type NodeAddress, nodeNameFrom } from "../core/name.ts";
+import { httpEdge } from "./edges.ts";
 import { MeshNode } from "./node.ts";
 import { DEFAULTS, type NodeOptions, NodeStartError } from "./options.ts";
 import { epmdPortFromEnv } from "../epmd/port.ts";
 import { runtimeDir } from "./paths.ts";
+import { NodeCore } from "./wiring.ts";
 
 /**
- * Starts a node. Throws NodeStartError (with the CLI's exit code) when the
- * name is invalid or does not resolve (2), the cookie is unusable (2), the
- * port is taken, the name is already registered or running, or a module
- * fails to load (1).
+ * Starts a node: the only way to get a `MeshNode`. Throws NodeStartError
+ * whose `reason` says why: `bad_name` (invalid, with a port, or its host
+ * does not resolve), `bad_cookie`, `bad_option`, `unreadable_file` (bad
+ * input), or `already_running`, `name_taken`, `epmd_unavailable`,
+ * `listen_failed`, `module_failed`, `runtime_dir_failed`. What was started
+ * before the failure is stopped again.
  */
 export async function startNode(options: NodeOptions): Promise<MeshNode> {
   const rt = await loadRuntime();
@@ -26,36 +30,31 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
   try {
     address = nodeNameFrom(options.name, rt.os().hostname, options.longNames ?? false);
   } catch (err) {
-    throw new NodeStartError((err as Error).message, 2);
+    throw new NodeStartError("bad_name", (err as Error).message);
   }
   if (address.port !== undefined) {
-    throw new NodeStartError(`A node's own name takes no port (${options.name}): use --port ${address.port}`, 2);
+    throw new NodeStartError("bad_name", `A node's own name takes no port (${options.name}): use --port ${address.port}`);
   }
   try {
     await rt.resolveHost(dialHost(address.host));
   } catch {
     throw new NodeStartError(
+      "bad_name",
       `The host part of ${address.full} does not resolve: use a host name this machine knows (localhost, or add it to /etc/hosts)`,
-      2,
     );
   }
-  let cookie: string;
-  try {
-    cookie = await resolveCookie(rt, options.cookie);
-  } catch (err) {
-    throw new NodeStartError((err as Error).message, 2);
-  }
+  const cookie = await resolveCookie(rt, options.cookie);
   let epmdPort: number;
   try {
     epmdPort = options.epmdPort ?? epmdPortFromEnv(rt);
   } catch (err) {
-    throw new NodeStartError((err as Error).message, 2);
+    throw new NodeStartError("bad_option", (err as Error).message);
   }
   const ticktime = options.ticktimeSeconds ?? DEFAULTS.ticktimeSeconds;
   if (!(ticktime > 0) || !Number.isFinite(ticktime)) {
-    throw new NodeStartError(`The ticktime must be a positive number of seconds, not ${ticktime}`, 2);
+    throw new NodeStartError("bad_option", `The ticktime must be a positive number of seconds, not ${ticktime}`);
   }
-  const node = new MeshNode({
+  const core = new NodeCore({
     rt,
     address,
     cookie,
@@ -68,6 +67,7 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
     scheme: options.tls ? "wss" : "ws",
   });
-  await node.start(options);
+  const node = new MeshNode(core);
+  await core.start(options, { api: node, fetch: httpEdge(core) });
   return node;
 }

@@ -1,7 +1,8 @@
 /**
  * call, cast, multicall and ping, as `erpc` defines them: local calls run
  * here, the rest go over the mesh (connecting first when needed). Every
- * outcome is a CallResult; nothing here throws or rejects.
+ * outcome is a CallResult; nothing here rejects but with the reason of an
+ * aborted `signal` (the caller gave up: there is no outcome to report).
  *
  * @module
  */
@@ -19,14 +20,14 @@ import {
   timeout,
   type Value,
 } from "../result.ts";
-import type { CallOptions, NodeApi } from "./context.ts";
+import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
 import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-export type { CallOptions };
+export type { CallOptions, MulticallOptions };
 
 export interface RpcOptions {
   self: string;
@@ -62,6 +63,17 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | und
   }
 }
 
+/** `promise`, or a rejection with the signal's reason once it aborts (the work goes on, its outcome unused). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const done = () => signal.removeEventListener("abort", onAbort);
+    promise.then((v) => (done(), resolve(v)), (e) => (done(), reject(e)));
+  });
+}
+
 export class Rpc {
   #o: RpcOptions;
   #inFlight = 0;
@@ -91,20 +103,36 @@ export class Rpc {
     }
   }
 
-  /** Runs a call on `node` and resolves with its one outcome. */
+  /**
+   * Runs a call on `node` and resolves with its one outcome. Rejects with
+   * `options.signal.reason` when the signal aborts first (the callee is sent
+   * a cancel); an already aborted signal rejects before anything is sent.
+   */
   async call(node: string, module: string, fn: string, args: Value[], options: CallOptions = {}): Promise<CallResult> {
+    const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      return badarg(`signal must be an AbortSignal, got ${typeof signal}`);
+    }
+    signal?.throwIfAborted();
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
     const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
-      await this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      await abortable(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), signal);
     this.#o.count?.("made", result.kind);
     return result;
   }
 
-  async #call(node: string, module: string, fn: string, args: Value[], timeoutMs: number): Promise<CallResult> {
+  async #call(
+    node: string,
+    module: string,
+    fn: string,
+    args: Value[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<CallResult> {
     if (this.#isSelf(node)) {
       const copied = copyArgs(module, fn, args);
       if (!Array.isArray(copied)) return copied;
-      const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs });
+      const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs, signal });
       if (result.kind !== "ok") return result;
       try {
         return { kind: "ok", value: copy(result.value) };
@@ -113,7 +141,7 @@ export class Rpc {
       }
     }
     const linked = this.#o.mesh.link(node);
-    if (linked) return await linked.call(module, fn, args, { timeoutMs });
+    if (linked) return await linked.call(module, fn, args, { timeoutMs, signal });
     // Connecting first: the set-up counts against the call's timeout.
     const started = Date.now();
     const conn = await withDeadline(this.#o.mesh.connect(node), timeoutMs);
@@ -121,7 +149,9 @@ export class Rpc {
     if (conn.kind !== "ok") return conn;
     const left = timeoutMs - (Date.now() - started);
     if (left <= 0) return timeout(conn.link.peer.name, timeoutMs);
-    const result = await conn.link.call(module, fn, args, { timeoutMs: left });
+    // Aborted while connecting: the caller has its rejection already; send nothing.
+    signal?.throwIfAborted();
+    const result = await conn.link.call(module, fn, args, { timeoutMs: left, signal });
     // The caller asked for timeoutMs; connecting took part of it.
     return result.kind === "timeout" ? timeout(result.node, timeoutMs) : result;
   }
@@ -162,19 +192,19 @@ export class Rpc {
   }
 
   /**
-   * Calls every node in parallel; one result per node, in the order given.
-   * Without nodes: this node and every visible node (`rpc:multicall/3`).
+   * Calls every node in parallel; one result per node, in the order of
+   * `options.nodes`; without nodes: this node and every visible node
+   * (`rpc:multicall/3`). Rejects with the signal's reason when it aborts
+   * first, with a TypeError when `nodes` is not an array.
    */
-  multicall(
-    nodes: string[] | undefined,
-    module: string,
-    fn: string,
-    args: Value[],
-    options: CallOptions = {},
-  ): Promise<NodeResult[]> {
+  multicall(module: string, fn: string, args: Value[], options: MulticallOptions = {}): Promise<NodeResult[]> {
+    const { nodes, ...callOptions } = options;
+    if (nodes !== undefined && !Array.isArray(nodes)) {
+      return Promise.reject(new TypeError(`multicall's nodes must be an array of node names, got ${typeof nodes}`));
+    }
     const targets = nodes ?? [this.#o.self, ...this.#o.mesh.nodes()];
     return Promise.all(
-      targets.map(async (node) => ({ node, result: await this.call(node, module, fn, args, options) })),
+      targets.map(async (node) => ({ node, result: await this.call(node, module, fn, args, callOptions) })),
     );
   }
 

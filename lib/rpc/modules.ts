@@ -8,7 +8,9 @@ import type { ModuleFunctions, RemoteFunction } from "./context.ts";
 
 export const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
+/** A module cannot be registered or loaded (the message says why and what to do). */
 export class ModuleError extends Error {
+  /** Always "ModuleError". */
   override name = "ModuleError";
 }
 

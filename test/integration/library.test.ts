@@ -15,6 +15,7 @@ import {
   ModuleError,
   type NodeEvent,
   type NodeOptions,
+  NodeStartError,
   RpcError,
   startNode,
   type Value,
@@ -218,20 +219,93 @@ describe("a library node in a Bun program", () => {
 
   test("multicall gives one result per node in the order given, and cast runs a function without waiting", async () => {
     const lib = await libraryNode();
-    const rows = await lib.multicall([DAEMON, "ghost@localhost", LIB], "node", "self");
+    const rows = await lib.multicall("node", "self", [], { nodes: [DAEMON, "ghost@localhost", LIB] });
     expect(rows.map((r) => r.node)).toEqual([DAEMON, "ghost@localhost", LIB]);
     expect(rows[0].result).toEqual({ kind: "ok", value: DAEMON });
     expect(rows[1].result.kind).toBe("noconnection");
     expect(rows[2].result).toEqual({ kind: "ok", value: LIB });
     // Without nodes: this node and every connected one, as rpc:multicall/3.
-    const all = await lib.multicall(undefined, "node", "self");
+    const all = await lib.multicall("node", "self");
     expect(all.map((r) => r.result)).toEqual([{ kind: "ok", value: LIB }, { kind: "ok", value: DAEMON }]);
 
     const file = join(cluster.dir, "cast-from-library");
     expect(await lib.cast(DAEMON, "Slow", "touch", [file, "from the library"])).toBeUndefined();
-    await waitFor("the cast to run on the daemon", () => existsSync(file), 5000);
+    // The file exists (empty) a moment before writeFileSync has written it.
+    await waitFor("the cast to run on the daemon", () => existsSync(file) && readFileSync(file, "utf8") !== "", 5000);
     expect(readFileSync(file, "utf8")).toBe("from the library");
     expect((await rpcError(lib.cast("ghost@localhost", "Slow", "touch", [file, "never"]))).kind).toBe("noconnection");
+  });
+
+  test("module() calls a module typed by its source: values as call resolves them, failures as one RpcError", async () => {
+    const lib = await libraryNode();
+    const person = lib.module<typeof import("../fixtures/modules/Person.ts")>(DAEMON, "Person");
+    const hello: string = await person.say_hello(LIB);
+    expect(hello).toBe("Hello, Lib! My name is D.");
+    expect(await person.whoami()).toEqual({ self: DAEMON, caller: LIB });
+
+    const faulty = lib.module<typeof import("../fixtures/modules/Faulty.ts")>(DAEMON, "Faulty");
+    expect(await rpcError(faulty.boom("out of range"))).toMatchObject({ kind: "exception", name: "RangeError" });
+    const ghost = lib.module<typeof import("../fixtures/modules/Person.ts")>("ghost@localhost", "Person");
+    expect((await rpcError(ghost.say_hello(LIB))).kind).toBe("noconnection");
+    expect(await rpcError(lib.module<{ nope(): void }>(DAEMON, "Nope").nope())).toEqual({ kind: "undef", module: "Nope", function: "nope" });
+    // The options apply to every call made through it.
+    const slow = lib.module<typeof import("../fixtures/modules/Slow.ts")>(DAEMON, "Slow", { timeoutMs: 200 });
+    expect(await rpcError(slow.wait(10_000, "/dev/null"))).toEqual({ kind: "timeout", node: DAEMON, timeoutMs: 200 });
+  });
+
+  test("an aborted signal rejects the call with its reason and cancels the function on the callee", async () => {
+    const lib = await libraryNode();
+    const marker = join(cluster.dir, "aborted-by-signal");
+    const ac = new AbortController();
+    const call = lib.callResult(DAEMON, "Slow", "wait", [10_000, marker], { timeoutMs: 20_000, signal: ac.signal });
+    await waitFor("the call to be connected", () => lib.nodes().includes(DAEMON));
+    await Bun.sleep(200);
+    const started = Date.now();
+    ac.abort(new Error("the user gave up"));
+    expect(await rejection(call)).toEqual(new Error("the user gave up"));
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The callee's this.signal fired: the cancel went over the link, which stays up.
+    await waitFor("the daemon's function to see the cancel", () => existsSync(marker) && readFileSync(marker, "utf8") !== "", 5000);
+    expect(readFileSync(marker, "utf8")).toStartWith("aborted: ");
+    expect(lib.nodes()).toEqual([DAEMON]);
+    expect(await lib.call(DAEMON, "node", "self")).toBe(DAEMON);
+
+    // Already aborted: rejects at once, nothing runs anywhere.
+    const touched = join(cluster.dir, "never-touched");
+    const err = await rejection(lib.call(DAEMON, "Slow", "touch", [touched, "x"], { signal: AbortSignal.abort() }));
+    expect((err as Error).name).toBe("AbortError");
+    await Bun.sleep(200);
+    expect(existsSync(touched)).toBe(false);
+
+    // A call to this node itself: its function's signal fires too.
+    let seen: unknown;
+    lib.register("Local", {
+      wait(this: CallContext) {
+        return new Promise((_, reject) => this.signal.addEventListener("abort", () => reject(seen = this.signal.reason)));
+      },
+    });
+    const local = new AbortController();
+    const pending = lib.call(LIB, "Local", "wait", [], { signal: local.signal });
+    await Bun.sleep(50);
+    local.abort("stop");
+    expect(await rejection(pending)).toBe("stop");
+    await waitFor("the local function to see the abort", () => seen === "stop");
+
+    // multicall rejects as a whole; AbortSignal.timeout's reason is a TimeoutError.
+    const many = await rejection(lib.multicall("Slow", "wait", [10_000, "/dev/null"], {
+      nodes: [DAEMON, LIB],
+      signal: AbortSignal.timeout(200),
+    }));
+    expect((many as Error).name).toBe("TimeoutError");
+    // A signal that is not an AbortSignal is badarg, as any malformed call.
+    const bad = await lib.callResult(DAEMON, "node", "self", [], { signal: "no" as unknown as AbortSignal });
+    expect(bad.kind).toBe("badarg");
+  });
+
+  test("multicall's nodes must be an array: anything else is a TypeError", async () => {
+    const lib = await libraryNode();
+    const err = await rejection(lib.multicall("node", "self", [], { nodes: DAEMON as unknown as string[] }));
+    expect(err).toBeInstanceOf(TypeError);
   });
 
   test("ping is pong for a running node and pang for one that is not, and nodes() lists who is connected", async () => {
@@ -279,6 +353,65 @@ describe("a library node in a Bun program", () => {
       "nodedown e@localhost",
       `nodedown ${DAEMON}`,
     ]);
+  });
+
+  test("events() yields nodeup and nodedown in a for await loop, ending when the node stops", async () => {
+    const lib = await libraryNode();
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const e of lib.events()) seen.push(`${e.type} ${e.node}`);
+      seen.push("end");
+    })();
+    const aborted = new AbortController();
+    const other: string[] = [];
+    const second = (async () => {
+      for await (const e of lib.events({ signal: aborted.signal })) other.push(e.type);
+      other.push("end");
+    })();
+    await lib.connect(DAEMON);
+    await waitFor("nodeup in the loop", () => seen.length === 1 && other.length === 1);
+    aborted.abort();
+    await second;
+    expect(other).toEqual(["nodeup", "end"]);
+    await lib.stop();
+    await loop;
+    expect(seen).toEqual([`nodeup ${DAEMON}`, `nodedown ${DAEMON}`, "end"]);
+  });
+
+  test("await using stops the node when the scope ends", async () => {
+    let port = 0;
+    {
+      await using lib = await startNode({
+        name: LIB,
+        cookie: cluster.cookie,
+        listen: "127.0.0.1",
+        epmdPort: cluster.epmdPort,
+        runtimeDir: cluster.dir,
+        control: false,
+      });
+      port = lib.port;
+      expect((await cluster.cli(["names"])).stdout).toContain(`name lib at port ${port}\n`);
+    }
+    expect((await cluster.cli(["names"])).stdout).not.toContain("name lib ");
+    // The name is free again: a new node can take it at once.
+    const again = await libraryNode();
+    expect(again.port).toBeGreaterThan(0);
+  });
+
+  test("a node that cannot start throws NodeStartError with a reason, not an exit code", async () => {
+    const failure = async (options: Partial<NodeOptions>) => {
+      const err = await rejection(libraryNode(options));
+      expect(err).toBeInstanceOf(NodeStartError);
+      expect((err as NodeStartError).name).toBe("NodeStartError");
+      expect("exitCode" in (err as object)).toBe(false);
+      return { reason: (err as NodeStartError).reason, message: (err as Error).message };
+    };
+    expect(await failure({ name: "not a name" })).toMatchObject({ reason: "bad_name" });
+    expect(await failure({ cookie: "has a space" })).toMatchObject({ reason: "bad_cookie", message: expect.stringContaining("printable ASCII") });
+    expect(await failure({ ticktimeSeconds: -1 })).toMatchObject({ reason: "bad_option" });
+    expect(await failure({ modulesDir: join(cluster.dir, "no-such-dir") })).toMatchObject({ reason: "unreadable_file" });
+    expect(await failure({ name: DAEMON })).toMatchObject({ reason: "name_taken" });
+    expect(await failure({ port: daemon.port })).toMatchObject({ reason: "listen_failed" });
   });
 
   test("stop() ends the node: the daemon sees nodedown, the name leaves the port mapper, calls to it are pang", async () => {

@@ -52,5 +52,6 @@ Deno.addSignalListener("SIGTERM", async () => {
 console.log(`ready ${node.name} port=${node.port}`);
 
 const info = await node.call<Record<string, Value>>(peer, "system", "info");
-const hello = await node.call<string>(peer, "Person", "say_hello", [node.name]);
+// A typed call: Deno checks it against the module's source.
+const hello: string = await node.module<typeof import("../fixtures/modules/Person.ts")>(peer, "Person").say_hello(node.name);
 console.log(`called ${JSON.stringify({ node: info.node, runtime: info.runtime, pid: info.pid, hello })}`);

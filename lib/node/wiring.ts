@@ -1,0 +1,266 @@
+/**
+ * The wiring of a node: the start steps in order (runtime directory,
+ * built-ins, modules, listen, links and calls, port mapper, control socket),
+ * dialling peers, and the stop. `startNode` composes it with the facade
+ * (`node.ts`) and the HTTP edge (`edges.ts`); nothing here is public.
+ *
+ * @module
+ */
+import { createControlApp } from "../control/server.ts";
+import { NodeEvents } from "../core/events.ts";
+import { dialHost, parseNodeName } from "../core/name.ts";
+import { Mesh } from "../distribution/mesh.ts";
+import { lookupPort } from "../epmd/client.ts";
+import { Metrics } from "../http/metrics.ts";
+import type { Value } from "../result.ts";
+import { type BuiltinHost, installBuiltins } from "../rpc/builtins.ts";
+import { Rpc } from "../rpc/caller.ts";
+import { Modules } from "../rpc/modules.ts";
+import type { Server } from "../runtime/types.ts";
+import { VERSION } from "../version.ts";
+import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
+import { type ControlledNode, controlTarget } from "./control_target.ts";
+import { MapperRegistration } from "./mapper.ts";
+import { loadSource } from "./module_source.ts";
+import { DEFAULTS, type NodeOptions, type NodeParts, NodeStartError } from "./options.ts";
+import { logPath } from "./paths.ts";
+
+/** What the wiring is handed from outside: the facade (`this.rpc`, the control plane) and the HTTP edge. */
+export interface NodeFaces {
+  api: ControlledNode;
+  fetch(req: Request): Response | Promise<Response>;
+}
+
+/** A node's running parts: built by `start`, driven by the facade and the edges. */
+export class NodeCore {
+  readonly parts: NodeParts;
+  readonly name: string;
+  readonly creation: string = crypto.randomUUID();
+  readonly events: NodeEvents = new NodeEvents();
+  readonly modules: Modules = new Modules();
+  readonly metrics: Metrics = new Metrics();
+  readonly startedAt: number = Date.now();
+  /** Resolves once the node has stopped. */
+  readonly stopped: Promise<void>;
+  #mesh?: Mesh;
+  #rpc?: Rpc;
+  #server?: Server;
+  #control?: { path: string; server: Server };
+  #mapper?: MapperRegistration;
+  #stopping?: Promise<void>;
+  #resolveStopped!: () => void;
+
+  constructor(parts: NodeParts) {
+    this.parts = parts;
+    this.name = parts.address.full;
+    this.stopped = new Promise((r) => (this.#resolveStopped = r));
+  }
+
+  /** The links; set once `start` has listened (before the node is handed out). */
+  get mesh(): Mesh {
+    return this.#mesh!;
+  }
+
+  /** Calls made and served; set with the mesh. */
+  get rpc(): Rpc {
+    return this.#rpc!;
+  }
+
+  get port(): number {
+    return this.#server?.port ?? 0;
+  }
+
+  get socket(): string | undefined {
+    return this.#control?.path;
+  }
+
+  get stopping(): boolean {
+    return this.#stopping !== undefined;
+  }
+
+  /**
+   * The steps of `startNode`, in order; on failure what was started is
+   * stopped. Throws NodeStartError (see `startNode` for the reasons).
+   */
+  async start(o: NodeOptions, faces: NodeFaces): Promise<void> {
+    const p = this.parts;
+    await ensureRuntimeDir(p.rt, p.runtimeDir);
+    if (o.control !== false) await assertNotRunning(p.rt, p.runtimeDir, this.name);
+    installBuiltins(this.modules, this.builtinHost());
+    this.modules.addBuiltin("code", {
+      load: (file: string, source: string) => this.#loadSource(file, source),
+      modules: () => this.modules.names(),
+    });
+    if (o.modulesDir) await this.#loadDir(o.modulesDir);
+    try {
+      await this.#listen(o, faces);
+      if (o.epmd !== false) {
+        this.#mapper = await MapperRegistration.register(p.rt, {
+          epmdPort: p.epmdPort,
+          name: p.address.name,
+          port: this.port,
+          logFile: logPath(p.runtimeDir, "epmd"),
+          log: p.log,
+        });
+      }
+      if (o.control !== false) {
+        const app = createControlApp(controlTarget(faces.api));
+        this.#control = await serveControlSocket(p.rt, p.runtimeDir, this.name, (req) => app.fetch(req));
+      }
+    } catch (err) {
+      await this.#teardown();
+      throw err;
+    }
+    p.log.info("start", {
+      node: this.name,
+      port: this.port,
+      listen: p.listen,
+      socket: this.socket,
+      runtime: `${p.rt.name} ${p.rt.version}`,
+      pid: p.rt.pid,
+      hidden: p.hidden || undefined,
+    });
+    for (const n of o.join ?? []) this.mesh.keepConnected(n);
+  }
+
+  async #loadDir(dir: string): Promise<void> {
+    const rt = this.parts.rt;
+    let files: string[];
+    try {
+      files = (await rt.readDir(dir)).filter((f) => /\.(ts|js|mjs|mts)$/.test(f) && !f.endsWith(".d.ts")).sort();
+    } catch (err) {
+      throw new NodeStartError("unreadable_file", `Cannot read the modules directory ${dir}: ${(err as Error).message}`);
+    }
+    for (const f of files) {
+      try {
+        const name = await this.modules.loadFile(await rt.realPath(`${dir}/${f}`));
+        this.parts.log.info("module_loaded", { module: name, file: `${dir}/${f}` });
+      } catch (err) {
+        throw new NodeStartError("module_failed", `${(err as Error).message}; fix or remove the file in ${dir}`, { cause: err });
+      }
+    }
+  }
+
+  async #listen(o: NodeOptions, faces: NodeFaces): Promise<void> {
+    const p = this.parts;
+    const tls = o.tls && {
+      cert: await this.#readPem(o.tls.certFile, "--tls-cert"),
+      key: await this.#readPem(o.tls.keyFile, "--tls-key"),
+    };
+    const port = o.port ?? DEFAULTS.port;
+    try {
+      this.#server = await p.rt.serve({
+        hostname: p.listen,
+        port,
+        tls,
+        fetch: faces.fetch,
+        upgrade: (req) => (new URL(req.url).pathname === "/dist" ? (t) => this.mesh.accept(t) : undefined),
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      const hint = /PEM|certificate|private key/i.test(message)
+        ? "--tls-cert and --tls-key must be a PEM certificate and its private key"
+        : "check that --listen is an address of this host and --port is free (0 picks a free one)";
+      throw new NodeStartError("listen_failed", `Cannot listen on ${p.listen}:${port}: ${message}; ${hint}`, { cause: err });
+    }
+    this.#mesh = new Mesh({
+      self: { name: this.name, port: this.port, hidden: p.hidden, creation: this.creation },
+      cookie: p.cookie,
+      ticktimeMs: (o.ticktimeSeconds ?? DEFAULTS.ticktimeSeconds) * 1000,
+      setupTimeoutMs: DEFAULTS.setupTimeoutMs,
+      dial: (node) => this.#dial(node),
+      handler: {
+        call: (req) => this.rpc.serve(req),
+        cast: (req) => this.rpc.serveCast(req),
+      },
+      events: this.events,
+      log: p.log,
+      // A call's arguments sit three levels down in a frame: links accept what HTTP accepts.
+      limits: { ...p.limits, maxDepth: p.limits.maxDepth + 3 },
+      onRefused: () => this.metrics.refusedHandshake(),
+    });
+    this.events.on("nodeup", () => this.metrics.nodeup());
+    this.events.on("nodedown", () => this.metrics.nodedown());
+    this.#rpc = new Rpc({
+      self: this.name,
+      api: faces.api,
+      modules: this.modules,
+      mesh: this.#mesh,
+      count: (dir, kind) => this.metrics.call(dir, kind),
+    });
+  }
+
+  async #readPem(file: string, flag: string): Promise<string> {
+    try {
+      return await this.parts.rt.readTextFile(file);
+    } catch (err) {
+      throw new NodeStartError("unreadable_file", `Cannot read ${flag} ${file}: ${(err as Error).message}; give a readable PEM file`);
+    }
+  }
+
+  /** Finds a node's port (its name, or the port mapper on its host) and opens a link connection. */
+  async #dial(node: string) {
+    const p = this.parts;
+    const addr = parseNodeName(node);
+    const port = addr.port ??
+      await lookupPort(p.rt, { host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
+    const host = dialHost(addr.host);
+    const url = `${p.scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/dist`;
+    return await p.rt.dial(url, { timeoutMs: DEFAULTS.setupTimeoutMs });
+  }
+
+  /** What the built-in modules (and `info()`) know of this node. */
+  builtinHost(): BuiltinHost {
+    return {
+      runtime: this.parts.rt,
+      version: VERSION,
+      startedAt: this.startedAt,
+      nodes: () => this.mesh.nodes(),
+      ping: (n) => this.rpc.ping(n),
+    };
+  }
+
+  /** `code.load`: a module's source, sent by `meshrpc load`, becomes a module here. */
+  async #loadSource(file: string, source: string): Promise<Value> {
+    const loaded = await loadSource(this.parts.rt, this.modules, `${this.parts.runtimeDir}/modules/${this.name}`, file, source);
+    this.parts.log.info("module_loaded", { module: loaded.module, file });
+    return loaded;
+  }
+
+  /**
+   * Stops accepting, lets calls in flight finish (up to the shutdown
+   * timeout), says bye to peers, unregisters from the port mapper, removes
+   * the control socket, ends event iterators. Never rejects; a second call
+   * waits for the first.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const p = this.parts;
+      p.log.info("stopping", { node: this.name, in_flight: this.#rpc?.inFlight ?? 0 });
+      this.#server?.drain();
+      if (this.#rpc) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          this.#rpc.idle(),
+          new Promise((r) => (timer = setTimeout(r, p.shutdownTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+      }
+      await this.#teardown();
+      this.events.close();
+      p.log.info("stopped", { node: this.name });
+      this.#resolveStopped();
+    })();
+    return this.#stopping;
+  }
+
+  async #teardown(): Promise<void> {
+    this.#mesh?.close("shutdown");
+    await this.#mapper?.close();
+    if (this.#control) {
+      await this.#control.server.stop();
+      await this.parts.rt.remove(this.#control.path);
+    }
+    await this.#server?.stop();
+  }
+}
