@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * The `meshrpc` executable: loads the runtime, picks the subcommand, runs
  * it, exits with its code.

@@ -1,2 +1,9 @@
-/** meshrpc's version (kept in step with package.json). */
-export const VERSION = "0.1.0";
+/**
+ * meshrpc's version, read from package.json: the one place it is written
+ * (`make publish-jsr` hands it to `deno publish --set-version`).
+ *
+ * @module
+ */
+import pkg from "../package.json" with { type: "json" };
+
+export const VERSION: string = pkg.version;
