@@ -1,6 +1,7 @@
 /**
- * meshrpc's version, read from package.json: the one place it is written
- * (`make publish-jsr` hands it to `deno publish --set-version`).
+ * meshrpc's version, read from package.json: the one place it is written.
+ * (deno.json repeats it because JSR reads it there; test/integration/package.test.ts
+ * checks that the two agree.)
  *
  * @module
  */
