@@ -5,10 +5,9 @@
 import { describe, expect, test } from "bun:test";
 import { decode as cborDecode, encode as cborEncode } from "cborg";
 import type { NodeEvent } from "../../lib/core/events.ts";
-import type { LoadRequest, MulticallRequest, NodeStatus } from "../../lib/control/protocol.ts";
+import type { NodeStatus } from "../../lib/control/protocol.ts";
 import { createControlApp, type ControlTarget } from "../../lib/control/server.ts";
-import type { CallResult } from "../../lib/result.ts";
-import type { CallRequest } from "../../lib/rpc/request.ts";
+import { type CallResult, noconnection, ok } from "../../lib/result.ts";
 
 const STATUS: NodeStatus = {
   node: "hoge@localhost",
@@ -26,22 +25,26 @@ const STATUS: NodeStatus = {
   modules: ["Person"],
 };
 
-/** A target that answers with fixed results and records each request as [method, argument]. */
+/** A target that answers with fixed results and records what it is asked. */
 function setup() {
   const asked: [string, unknown][] = [];
   let listener: ((e: NodeEvent) => void) | undefined;
   let unsubscribed = false;
   let stopped = false;
+  /** Records each request as [method, argument] before answering it. */
+  const record = <A, R>(method: string, answer: (arg: A) => R) => (arg: A): R => {
+    asked.push([method, arg]);
+    return answer(arg);
+  };
   const target: ControlTarget = {
     status: () => STATUS,
-    call: (req: CallRequest) => (asked.push(["call", req]), Promise.resolve({ kind: "ok", value: "called" })),
-    cast: (req: CallRequest) => (asked.push(["cast", req]), { kind: "ok", value: true }),
-    multicall: (req: MulticallRequest) => (asked.push(["multicall", req]),
-      Promise.resolve([{ node: "hoge@localhost", result: { kind: "ok", value: 1 } }])),
-    ping: (node: string) => (asked.push(["ping", node]), Promise.resolve(node === "fuga@localhost" ? "pong" : "pang")),
-    join: (node: string) => (asked.push(["join", node]), Promise.resolve({ kind: "noconnection", node } as CallResult)),
-    disconnect: (node: string) => (asked.push(["disconnect", node]), node === "fuga@localhost"),
-    load: (req: LoadRequest) => (asked.push(["load", req]), Promise.resolve([{ node: "hoge@localhost", result: { kind: "ok", value: "Person" } }])),
+    call: record("call", () => Promise.resolve(ok("called"))),
+    cast: record("cast", () => ok(true)),
+    multicall: record("multicall", () => Promise.resolve([{ node: "hoge@localhost", result: ok(1) }])),
+    ping: record("ping", (node: string) => Promise.resolve(node === "fuga@localhost" ? "pong" : "pang")),
+    join: record("join", (node: string) => Promise.resolve(noconnection(node))),
+    disconnect: record("disconnect", (node: string) => node === "fuga@localhost"),
+    load: record("load", () => Promise.resolve([{ node: "hoge@localhost", result: ok("Person") }])),
     stop: () => {
       stopped = true;
     },
