@@ -23,10 +23,12 @@ dist/meshrpc: node_modules/.deps $(SOURCES)
 
 build: dist/meshrpc
 
-# Type-check the sources with Deno (the same code must run there), and lint.
+# Type-check the sources with Deno (the same code must run there), lint, and
+# check the layering and file sizes (test/unit/architecture.test.ts).
 check: deps
 	$(DENO) check cmd/ lib/
 	$(DENO) lint cmd/ lib/ test/
+	$(BUN) test test/unit/architecture.test.ts
 
 # Every test: unit, integration (real daemons from source under Bun and Deno,
 # and from dist/meshrpc), cross-runtime.

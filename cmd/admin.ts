@@ -13,6 +13,8 @@ import {
   type Context,
   EXIT,
   format,
+  nodeResultJson,
+  type OutputFormat,
   positionals,
   printFailure,
   printValue,
@@ -70,6 +72,7 @@ export const status: Command = {
   summary: "show a running node's name, port, peers and modules",
   help: `meshrpc status [--node NAME] [--format text|json]
 
+  --format F         text (default) or json (one compact line)
 ${NODE_HELP}`,
   options: { ...NODE_OPTION, format: { type: "string" } },
   async run(ctx) {
@@ -164,7 +167,7 @@ Prints one connected node per line (Erlang's nodes()); --hidden lists the
 hidden ones instead.
 
   --hidden           list connected hidden nodes
-  --format F         text (default) or json
+  --format F         text (default) or json (one compact JSON list)
 ${NODE_HELP}`,
   options: { ...NODE_OPTION, hidden: { type: "boolean" }, format: { type: "string" } },
   async run(ctx) {
@@ -181,7 +184,7 @@ ${NODE_HELP}`,
 export const load: Command = {
   name: "load",
   summary: "load or reload a module file on nodes",
-  help: `meshrpc load FILE [--node NAME | --all]
+  help: `meshrpc load FILE [--node NAME | --all] [--format text|json]
 
 Loads (or reloads) FILE (Person.ts becomes module Person) on the local node,
 on node NAME, or with --all on every connected node too (Erlang's nl/1).
@@ -189,10 +192,12 @@ Prints one line per node; exit 1 when it failed anywhere.
 
   --node NAME        load there (a local daemon of that name, else through the local daemon)
   --all              load on this node and every connected node
+  --format F         text (default) or json (one compact JSON object per node and line)
   -h, --help`,
-  options: { ...NODE_OPTION, all: { type: "boolean" } },
+  options: { ...NODE_OPTION, all: { type: "boolean" }, format: { type: "string" } },
   async run(ctx) {
     const [file] = positionals(ctx, 1, 1, "one FILE");
+    const fmt = format(ctx, ["text", "json"]);
     const wanted = str(ctx, "node");
     if (wanted && ctx.values.all) throw new CliError("Give either --node NAME or --all, not both", 2);
     let source: string;
@@ -207,19 +212,19 @@ Prints one line per node; exit 1 when it failed anywhere.
     const target = wanted && !local ? [nodeName(wanted)] : undefined;
     const r = await client.load({ file: base, source, nodes: target, all: ctx.values.all === true });
     if (!Array.isArray(r)) return printFailure(ctx.rt, r);
-    return printLoads(ctx, r);
+    return printLoads(ctx, r, fmt);
   },
 };
 
-function printLoads(ctx: Context, results: NodeResult[]): number {
+function printLoads(ctx: Context, results: NodeResult[], fmt: OutputFormat): number {
   let code = 0;
   for (const { node, result } of results) {
-    if (result.kind === "ok") {
+    if (fmt === "json") ctx.rt.stdout(nodeResultJson(node, result));
+    else if (result.kind === "ok") {
       const v = result.value as { module: string; functions: string[] };
       ctx.rt.stdout(`${node}: loaded ${v.module} (${v.functions.join(", ")})`);
-    } else {
-      code ||= printFailure(ctx.rt, result, node);
     }
+    if (result.kind !== "ok") code ||= printFailure(ctx.rt, result, node);
   }
   return code;
 }

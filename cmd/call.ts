@@ -4,7 +4,7 @@
  * @module
  */
 import { CodecError } from "../lib/codec/errors.ts";
-import { encodeJson, fromJson } from "../lib/codec/json.ts";
+import { fromJson } from "../lib/codec/json.ts";
 import type { NodeResult } from "../lib/control/protocol.ts";
 import type { Value } from "../lib/result.ts";
 import { MAX_TIMEOUT_MS } from "../lib/rpc/request.ts";
@@ -15,6 +15,7 @@ import {
   EXIT,
   format,
   int,
+  nodeResultJson,
   type OutputFormat,
   positionals,
   printFailure,
@@ -69,7 +70,7 @@ function timeoutOf(ctx: Context): number | undefined {
 export const call: Command = {
   name: "call",
   summary: "call a function on a node and print its value",
-  help: `meshrpc call NODE MODULE FUNCTION [ARG...] [--timeout MS] [--format json|text|cbor]
+  help: `meshrpc call NODE MODULE FUNCTION [ARG...] [--timeout MS] [--format pretty|json|text|cbor]
 
 Runs MODULE.FUNCTION(ARG...) on NODE (through this host's daemon) and prints
 the value. Exit codes: 0 ok, 1 exception or undef, 2 badarg, 3 noconnection,
@@ -78,7 +79,8 @@ the value. Exit codes: 0 ok, 1 exception or undef, 2 badarg, 3 noconnection,
 ${ARGS_HELP}
 
   --timeout MS       give up after MS milliseconds
-  --format F         json (default), text (a string as is), cbor (raw bytes)
+  --format F         pretty (default: indented JSON), json (one compact line),
+                     text (a string as is), cbor (raw bytes)
   --args JSON        the arguments as one JSON list
   --node NAME        the local daemon to go through, when several run
   -h, --help
@@ -92,7 +94,7 @@ Example: meshrpc call fuga@localhost Person say_hello hoge@localhost`,
   },
   async run(ctx) {
     const [node, module, fn, ...words] = positionals(ctx, 3, Infinity, "NODE MODULE FUNCTION [ARG...]");
-    const fmt = format(ctx, ["json", "text", "cbor"]);
+    const fmt = format(ctx, ["pretty", "json", "text", "cbor"]);
     const req = { node, module, function: fn, args: callArgs(ctx, words), timeoutMs: timeoutOf(ctx) };
     const client = await controlClient(ctx);
     return printResult(ctx.rt, await client.call(req), fmt, node);
@@ -122,12 +124,12 @@ ${ARGS_HELP}
 };
 
 function printNodeResults(ctx: Context, results: NodeResult[], fmt: OutputFormat): number {
+  const lines = results.map(({ node, result }) => nodeResultJson(node, result));
   if (fmt === "json") {
-    // One node per line: still one JSON document, and readable at a glance.
-    const rows = results.map(({ node, result }) =>
-      encodeJson(result.kind === "ok" ? { node, ok: result.value } : { node, error: result as unknown as Value })
-    );
-    ctx.rt.stdout(rows.length ? `[\n  ${rows.join(",\n  ")}\n]` : "[]");
+    for (const line of lines) ctx.rt.stdout(line);
+  } else if (fmt === "pretty") {
+    // One JSON document, one node per line: readable at a glance.
+    ctx.rt.stdout(lines.length ? `[\n  ${lines.join(",\n  ")}\n]` : "[]");
   } else {
     for (const { node, result } of results) {
       if (result.kind === "ok") {
@@ -146,7 +148,7 @@ function printNodeResults(ctx: Context, results: NodeResult[], fmt: OutputFormat
 export const multicall: Command = {
   name: "multicall",
   summary: "call a function on many nodes in parallel",
-  help: `meshrpc multicall [--nodes a@h,b@h] MODULE FUNCTION [ARG...] [--timeout MS]
+  help: `meshrpc multicall [--nodes a@h,b@h] MODULE FUNCTION [ARG...] [--timeout MS] [--format pretty|json|text]
 
 Runs MODULE.FUNCTION(ARG...) on every node in parallel: by default this node
 and every connected node (rpc:multicall/3). Prints one result per node, in
@@ -156,7 +158,8 @@ ${ARGS_HELP}
 
   --nodes LIST       comma-separated node names
   --timeout MS       per node (default 5000)
-  --format F         json (default) or text (node, tab, value per line)
+  --format F         pretty (default: a JSON list, one node per line), json (one
+                     compact JSON object per node and line), text (node, tab, value)
   --args JSON        the arguments as one JSON list
   --node NAME        the local daemon to go through, when several run
   -h, --help`,
@@ -169,7 +172,7 @@ ${ARGS_HELP}
   },
   async run(ctx) {
     const [module, fn, ...words] = positionals(ctx, 2, Infinity, "MODULE FUNCTION [ARG...]");
-    const fmt = format(ctx, ["json", "text"]);
+    const fmt = format(ctx, ["pretty", "json", "text"]);
     const list = str(ctx, "nodes");
     const nodes = list === undefined ? undefined : list.split(",").map((n) => n.trim()).filter((n) => n);
     if (nodes && nodes.length === 0) throw new CliError("--nodes needs at least one node name", 2);

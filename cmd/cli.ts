@@ -111,10 +111,15 @@ export function logFormat(ctx: Context): LogFormat {
   return f;
 }
 
-export type OutputFormat = "json" | "text" | "cbor";
+/**
+ * How results are printed: `pretty` (indented JSON, the default of the
+ * commands that print values), `json` (one compact line per result, for jq
+ * and scripts), `text` (a string as is) or `cbor` (raw bytes).
+ */
+export type OutputFormat = "pretty" | "json" | "text" | "cbor";
 
-/** `--format`, checked against what the command offers. */
-export function format(ctx: Context, allowed: OutputFormat[] = ["json", "text"]): OutputFormat {
+/** `--format`, checked against what the command offers; the first is the default. */
+export function format(ctx: Context, allowed: OutputFormat[]): OutputFormat {
   const f = str(ctx, "format") ?? allowed[0];
   if (!(allowed as string[]).includes(f)) {
     throw new CliError(`--format must be one of ${allowed.join(", ")}, not "${f}"`, 2);
@@ -122,12 +127,18 @@ export function format(ctx: Context, allowed: OutputFormat[] = ["json", "text"])
   return f as OutputFormat;
 }
 
-/** A value as the user asked: JSON (objects indented), a string as is (text), or CBOR bytes. */
+/** A value as the user asked: indented JSON (pretty), one JSON line (json), a string as is (text), or CBOR bytes. */
 export function printValue(rt: Runtime, value: Value, fmt: OutputFormat): void {
   if (fmt === "cbor") return rt.stdoutBytes(encode(value));
   if (fmt === "text" && typeof value === "string") return rt.stdout(value);
   const json = encodeJson(value);
-  rt.stdout(typeof value === "object" && value !== null ? JSON.stringify(JSON.parse(json), null, 2) : json);
+  const indent = fmt === "pretty" && typeof value === "object" && value !== null;
+  rt.stdout(indent ? JSON.stringify(JSON.parse(json), null, 2) : json);
+}
+
+/** One node's result as one compact JSON line: `{"node": ..., "ok": value}` or `{"node": ..., "error": {...}}`. */
+export function nodeResultJson(node: string, result: CallResult): string {
+  return encodeJson(result.kind === "ok" ? { node, ok: result.value } : { node, error: result as unknown as Value });
 }
 
 /** Prints a failure on stderr (with the remote stack for exceptions); returns its exit code. */

@@ -68,7 +68,7 @@ Asks HOST's port mapper (default localhost) which node names it knows and
 their ports, as Erlang's net_adm:names/1.
 
   --epmd-port N      default $MESHRPC_EPMD_PORT, else 4370
-  --format F         text (default) or json
+  --format F         text (default) or json (one compact JSON list)
   -h, --help`,
   options: { "epmd-port": { type: "string" }, format: { type: "string" } },
   async run(ctx) {

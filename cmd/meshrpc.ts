@@ -1,3 +1,4 @@
+#!/usr/bin/env bun
 /**
  * The `meshrpc` executable: loads the runtime, picks the subcommand, runs
  * it, exits with its code.
@@ -70,9 +71,14 @@ function unknown(name: string): CliError {
 
 async function run(rt: Runtime, argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h") {
+  if (name === undefined) {
+    // Asked for nothing: the usage answers a mistake, so it goes where errors go.
+    rt.stderr(usage());
+    return 2;
+  }
+  if (name === "--help" || name === "-h") {
     rt.stdout(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === "--version") return run(rt, ["version"]);
   const command = COMMANDS.find((c) => c.name === name);

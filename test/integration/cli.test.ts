@@ -107,10 +107,24 @@ describe("usage and mistakes", () => {
     expectUsage(await cluster.cli(["help", "call"]), "call");
   });
 
-  test("with no subcommand it prints the usage and exits 2", async () => {
+  test("with no subcommand it prints the usage on stderr and exits 2; --help prints it on stdout", async () => {
     const r = await cluster.cli([]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain("Usage: meshrpc COMMAND");
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("Usage: meshrpc COMMAND");
+    const help = await cluster.cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe("");
+    expect(help.stdout).toContain("Usage: meshrpc COMMAND");
+  });
+
+  test("a usage printed because of a mistake goes to stderr, and nothing to stdout", async () => {
+    for (const args of [["frobnicate"], ["call", "hoge@localhost"], ["help", "frobnicate"], ["status", "--nope"]]) {
+      const r = await cluster.cli(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).not.toBe("");
+    }
   });
 
   test("an unknown subcommand exits 2 and points at the help", async () => {
@@ -195,9 +209,10 @@ describe("two nodes on one host", () => {
     expect(flag.stdout).toMatch(/^node\s+b@localhost/);
   });
 
-  test("status --format json gives the node's name, pid, port and peers", async () => {
+  test("status --format json gives the node's name, pid, port and peers on one line", async () => {
     const r = await cluster.cli(["status", "--node", "a", "--format", "json"]);
     expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")).toHaveLength(2);
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ node: "a@localhost", pid: a.pid, port: a.port, nodes: ["b@localhost"], epmdPort: cluster.epmdPort });
     expect(s.modules).toContain("system");
@@ -207,7 +222,7 @@ describe("two nodes on one host", () => {
     const text = await cluster.cli(["nodes", "--node", "b"]);
     expect(text.stdout).toBe("a@localhost\n");
     const json = await cluster.cli(["nodes", "--node", "b", "--format", "json"]);
-    expect(JSON.parse(json.stdout)).toEqual(["a@localhost"]);
+    expect(json.stdout).toBe('["a@localhost"]\n');
   });
 
   test("names lists the cluster's nodes with their ports, as text and JSON", async () => {
@@ -249,6 +264,40 @@ describe("two nodes on one host", () => {
     ]);
     const there = await cluster.cli(["call", "b@localhost", "Everywhere", "where", "--node", "a"]);
     expect(there.stdout).toBe('"b@localhost"\n');
+  });
+
+  test("call prints indented JSON by default and one compact line with --format json", async () => {
+    const pretty = await cluster.cli(["call", "a@localhost", "system", "info", "--node", "a"]);
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout.split("\n").length).toBeGreaterThan(3);
+    expect(pretty.stdout).toContain('\n  "node": "a@localhost"');
+    const json = await cluster.cli(["call", "a@localhost", "system", "info", "--node", "a", "--format", "json"]);
+    expect(json.stdout.split("\n")).toHaveLength(2);
+    expect(Object.keys(JSON.parse(json.stdout))).toEqual(Object.keys(JSON.parse(pretty.stdout)));
+    expect(JSON.parse(json.stdout).node).toBe("a@localhost");
+  });
+
+  test("multicall --format json prints one compact JSON line per node, in order", async () => {
+    const r = await cluster.cli(
+      ["multicall", "--nodes", "b@localhost,dead@localhost,a@localhost", "node", "self", "--node", "a", "--format", "json", "--timeout", "2000"],
+    );
+    expect(r.code).toBe(3);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    const rows = lines.map((l) => JSON.parse(l));
+    expect(rows[0]).toEqual({ node: "b@localhost", ok: "b@localhost" });
+    expect(rows[1].node).toBe("dead@localhost");
+    expect(rows[1].error.kind).toBe("noconnection");
+    expect(rows[2]).toEqual({ node: "a@localhost", ok: "a@localhost" });
+    expect(r.stderr).toContain("dead@localhost");
+  });
+
+  test("load --format json prints one compact JSON line per node", async () => {
+    const file = join(cluster.dir, "Lined.ts");
+    writeFileSync(file, "export function one() { return 1; }\n");
+    const r = await cluster.cli(["load", file, "--node", "a", "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('{"node":"a@localhost","ok":{"module":"Lined","functions":["one"]}}\n');
   });
 
   test("a load of a file that does not exist exits 2 naming it", async () => {

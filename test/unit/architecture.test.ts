@@ -1,257 +1,213 @@
 /**
- * STYLE.md's dependency rules, enforced by reading the source: which file
+ * STYLE.md's dependency rules, enforced by reading the source: which folder
  * may import which, where `Bun.`/`Deno.`/`node:*` may appear, and how long a
- * file may grow. Each rule lists every offending file and import, so a
- * failure says what to move.
+ * file may grow. Imports come from Deno's own module graph (`deno info
+ * --json`), so comments, strings and `import type` are read by a real parser.
+ * Each rule lists every offending file and import, so a failure says what to
+ * move.
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { dirname, join, normalize } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(import.meta.dir, "..", "..");
-
-/** Source text with comments blanked out, and the same again with string contents blanked too. */
-interface Stripped {
-  /** Comments replaced by spaces; strings kept (for import specifiers). */
-  code: string;
-  /** Comments and the text of string and template literals replaced by spaces (for identifiers). */
-  bare: string;
-}
-
-const REGEX_AFTER_WORD = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
 
 /**
- * Blanks comments (and, in `bare`, literal text) with a small scanner that
- * knows strings, templates with `${}` nesting and regular expression
- * literals, so that `"http://x"` or `/\/\*\/` are not taken for comments.
- * Newlines are kept, so offsets and line numbers stay those of the file.
+ * The one written order of lib/ and cmd/, low to high. A folder may import
+ * folders of lower ranks only: not its siblings of the same rank, not higher
+ * ones. `rpc` may use `distribution` because it is ranked above it;
+ * `distribution` and `epmd` are siblings and may not import each other.
+ * "ground" is lib/result.ts, lib/version.ts and lib/core/.
  */
-function stripComments(src: string): Stripped {
-  const code = src.split("");
-  const bare = src.split("");
-  const blank = (arr: string[], from: number, to: number) => {
-    for (let k = from; k < to; k++) if (arr[k] !== "\n") arr[k] = " ";
-  };
-  // Each entry is the brace depth at which a template's `${` was opened.
-  const templates: number[] = [];
-  let depth = 0;
-  let i = 0;
-  // The last significant character/word in code, to tell a regex from a division.
-  let prev = "";
-  const regexAllowed = () => prev === "" || /[(,=:[!&|?{};+\-*%<>~^]$/.test(prev) || REGEX_AFTER_WORD.has(prev);
+const ORDER: readonly (readonly string[])[] = [
+  ["ground"],
+  ["codec"],
+  ["runtime"],
+  ["distribution", "epmd"],
+  ["rpc"],
+  ["http", "control"],
+  ["node"],
+  ["lib/mod.ts"],
+  ["cmd"],
+];
 
-  const skipString = (quote: string): number => {
-    let j = i + 1;
-    while (j < src.length && src[j] !== quote && src[j] !== "\n") j += src[j] === "\\" ? 2 : 1;
-    return j + 1;
-  };
-  // From just after a "`" or a "}" that closes `${`, to just after the closing "`" or the next "${".
-  const scanTemplateText = (from: number): { end: number; opensExpr: boolean } => {
-    let j = from;
-    while (j < src.length) {
-      if (src[j] === "\\") j += 2;
-      else if (src[j] === "`") return { end: j + 1, opensExpr: false };
-      else if (src[j] === "$" && src[j + 1] === "{") return { end: j + 2, opensExpr: true };
-      else j++;
-    }
-    return { end: j, opensExpr: false };
-  };
-  const afterTemplateText = (from: number) => {
-    const { end, opensExpr } = scanTemplateText(from);
-    blank(bare, from, opensExpr ? end - 2 : end - 1);
-    if (opensExpr) templates.push(depth++);
-    i = end;
-    prev = opensExpr ? "{" : "`";
-  };
+/** Files over the ceiling that other branches are splitting right now. TODO(lead): empty this list after the merge. */
+const STILL_LONG = new Set([
+  "lib/codec/cbor.ts",
+  "lib/codec/json.ts",
+  "lib/distribution/frames.ts",
+  "lib/distribution/handshake.ts",
+  "lib/distribution/link.ts",
+  "lib/distribution/mesh.ts",
+  "lib/node/node.ts",
+]);
 
-  while (i < src.length) {
-    const c = src[i];
-    const n = src[i + 1];
-    if (c === "/" && n === "/") {
-      const end = src.indexOf("\n", i);
-      const stop = end === -1 ? src.length : end;
-      blank(code, i, stop);
-      blank(bare, i, stop);
-      i = stop;
-    } else if (c === "/" && n === "*") {
-      const end = src.indexOf("*/", i + 2);
-      const stop = end === -1 ? src.length : end + 2;
-      blank(code, i, stop);
-      blank(bare, i, stop);
-      i = stop;
-    } else if (c === "'" || c === '"') {
-      const end = skipString(c);
-      blank(bare, i + 1, end - 1);
-      i = end;
-      prev = "'";
-    } else if (c === "`") {
-      afterTemplateText(i + 1);
-    } else if (c === "}" && templates.length && templates[templates.length - 1] === depth - 1) {
-      templates.pop();
-      depth--;
-      afterTemplateText(i + 1);
-    } else if (c === "/" && regexAllowed()) {
-      let j = i + 1;
-      let inClass = false;
-      while (j < src.length && src[j] !== "\n") {
-        if (src[j] === "\\") j++;
-        else if (src[j] === "[") inClass = true;
-        else if (src[j] === "]") inClass = false;
-        else if (src[j] === "/" && !inClass) break;
-        j++;
-      }
-      blank(bare, i + 1, j);
-      i = j + 1;
-      while (/[a-z]/.test(src[i] ?? "")) i++;
-      prev = "/x/";
-    } else if (/[A-Za-z_$]/.test(c)) {
-      let j = i;
-      while (/[\w$]/.test(src[j] ?? "")) j++;
-      prev = src.slice(i, j);
-      i = j;
-    } else {
-      if (c === "{") depth++;
-      if (c === "}") depth--;
-      if (!/\s/.test(c)) prev = c;
-      i++;
-    }
-  }
-  return { code: code.join(""), bare: bare.join("") };
-}
+const MAX_LINES = 300;
 
+/** One import of a file, as Deno's module graph reports it. */
 interface Import {
   specifier: string;
+  /** The imported file relative to `root` (`lib/rpc/caller.ts`), for files under it; else undefined. */
+  to?: string;
+  /** 1-based line of the import. */
   line: number;
   dynamic: boolean;
   typeOnly: boolean;
-}
-
-const STATIC_FROM =
-  /^[ \t]*(import|export)\s+(type\s+)?(?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+)\s*from\s*(["'])([^"'\n]+)\3/gm;
-const SIDE_EFFECT = /^[ \t]*import\s*(["'])([^"'\n]+)\1/gm;
-const DYNAMIC = /(?<![\w$.])import\s*\(\s*(["'`])([^"'`\n]*)\1\s*[,)]/g;
-const DYNAMIC_ANY = /(?<![\w$.])import\s*\(/g;
-
-/** The import statements of a file (comments ignored), with dynamic `import()` of a literal specifier. */
-function importsOf(code: string): Import[] {
-  const lineAt = (offset: number) => code.slice(0, offset).split("\n").length;
-  const found: Import[] = [];
-  for (const m of code.matchAll(STATIC_FROM)) {
-    found.push({ specifier: m[4], line: lineAt(m.index!), dynamic: false, typeOnly: m[2] !== undefined });
-  }
-  for (const m of code.matchAll(SIDE_EFFECT)) {
-    found.push({ specifier: m[2], line: lineAt(m.index!), dynamic: false, typeOnly: false });
-  }
-  for (const m of code.matchAll(DYNAMIC)) {
-    if (m[1] === "`" && m[2].includes("${")) continue;
-    found.push({ specifier: m[2], line: lineAt(m.index!), dynamic: true, typeOnly: false });
-  }
-  return found.sort((a, b) => a.line - b.line);
-}
-
-/** Lines with an `import(` whose argument is not a plain literal (a computed path). */
-function computedImports(code: string): number[] {
-  const literal = new Set([...code.matchAll(DYNAMIC)].filter((m) => !(m[1] === "`" && m[2].includes("${"))).map((m) => m.index));
-  return [...code.matchAll(DYNAMIC_ANY)].filter((m) => !literal.has(m.index)).map((m) => code.slice(0, m.index).split("\n").length);
 }
 
 interface SourceFile {
   /** Relative to the repository root, with "/" separators: `lib/rpc/caller.ts`. */
   path: string;
   text: string;
-  stripped: Stripped;
   imports: Import[];
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+interface DenoDependency {
+  specifier: string;
+  code?: { specifier?: string; span: { start: { line: number } } };
+  type?: { specifier?: string; span: { start: { line: number } } };
+  isDynamic?: boolean;
+}
+
+function walk(root: string, dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
     const rel = `${dir}/${e.name}`;
-    if (e.isDirectory()) return walk(rel);
+    if (e.isDirectory()) return walk(root, rel);
     return e.name.endsWith(".ts") ? [rel] : [];
   });
 }
 
-function load(path: string): SourceFile {
-  const text = readFileSync(join(ROOT, path), "utf8");
-  const stripped = stripComments(text);
-  return { path, text, stripped, imports: importsOf(stripped.code) };
+/**
+ * Reads the imports of every .ts file under `dirs` of `root` with one `deno
+ * info --json` run, over a throwaway root module that imports them all (deno
+ * info takes one root). `import()` of a computed path is not in the graph:
+ * see `computedImports`.
+ */
+function readSources(root: string, dirs: string[]): SourceFile[] {
+  const paths = dirs.flatMap((d) => walk(root, d)).sort();
+  const tmp = mkdtempSync(join(tmpdir(), "meshrpc-arch-"));
+  try {
+    const entry = join(tmp, "all.ts");
+    writeFileSync(entry, paths.map((p) => `import "${pathToFileURL(join(root, p)).href}";\n`).join(""));
+    const out = execFileSync(DENO, ["info", "--json", "--config", join(ROOT, "deno.json"), entry], {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
+    const graph = JSON.parse(out) as { modules: { specifier: string; dependencies?: DenoDependency[] }[] };
+    const deps = new Map(graph.modules.map((m) => [m.specifier, m.dependencies ?? []]));
+    const rel = (url: string | undefined) => {
+      if (!url?.startsWith("file:")) return undefined;
+      const abs = fileURLToPath(url);
+      return abs.startsWith(root + "/") ? abs.slice(root.length + 1) : undefined;
+    };
+    return paths.map((path) => ({
+      path,
+      text: readFileSync(join(root, path), "utf8"),
+      imports: (deps.get(pathToFileURL(join(root, path)).href) ?? []).map((d) => ({
+        specifier: d.specifier,
+        to: rel(d.code?.specifier ?? d.type?.specifier),
+        line: (d.code ?? d.type)!.span.start.line + 1,
+        dynamic: d.isDynamic === true,
+        typeOnly: d.code === undefined,
+      })),
+    }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
-const FILES: SourceFile[] = [...walk("lib"), ...walk("cmd")].sort().map(load);
+const FILES: SourceFile[] = readSources(ROOT, ["lib", "cmd"]);
 
-/** A relative specifier resolved to a repository path; undefined for packages and `node:*`. */
-function resolveLocal(from: string, specifier: string): string | undefined {
-  if (!specifier.startsWith("./") && !specifier.startsWith("../")) return undefined;
-  return normalize(join(dirname(from), specifier)).split("\\").join("/");
+/** The folder of the order a file belongs to, or undefined when it has none. */
+function folderOf(path: string): string | undefined {
+  if (path === "lib/result.ts" || path === "lib/version.ts" || path.startsWith("lib/core/")) return "ground";
+  if (path === "lib/mod.ts") return "lib/mod.ts";
+  if (path.startsWith("cmd/")) return "cmd";
+  const m = /^lib\/([^/]+)\//.exec(path);
+  return m && ORDER.some((rank) => rank.includes(m[1])) ? m[1] : undefined;
+}
+
+function rankOf(folder: string): number {
+  return ORDER.findIndex((rank) => rank.includes(folder));
+}
+
+interface FolderEdge {
+  from: string;
+  to: string;
+  /** Where: `lib/rpc/caller.ts:9 imports lib/distribution/link.ts`. */
+  where: string;
+}
+
+/** Every import from one folder of the order into another. */
+function folderEdges(files = FILES): FolderEdge[] {
+  return files.flatMap((f) =>
+    f.imports.flatMap((imp) => {
+      const from = folderOf(f.path);
+      const to = imp.to && folderOf(imp.to);
+      if (!from || !to || from === to) return [];
+      return [{ from, to, where: `${f.path}:${imp.line} imports ${imp.to}${imp.typeOnly ? " (type only)" : ""}` }];
+    })
+  );
+}
+
+/** Imports against ORDER, as readable lines. */
+function orderViolations(files = FILES): string[] {
+  return folderEdges(files).flatMap((e) => {
+    const a = rankOf(e.from);
+    const b = rankOf(e.to);
+    if (b < a) return [];
+    const why = b === a ? `${e.from} and ${e.to} are siblings` : `${e.to} is above ${e.from}`;
+    return [`${e.where}: ${why} in the order`];
+  });
+}
+
+/** Folder-level cycles (each as `a -> b -> a`), found by depth-first search over the folder graph. */
+function folderCycles(files = FILES): string[] {
+  const next = new Map<string, Set<string>>();
+  for (const e of folderEdges(files)) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+  const cycles = new Set<string>();
+  const visit = (folder: string, path: string[]) => {
+    for (const to of next.get(folder) ?? []) {
+      const at = path.indexOf(to);
+      if (at >= 0) {
+        const loop = path.slice(at);
+        // One spelling per cycle: start it at its smallest folder name.
+        const start = loop.indexOf([...loop].sort()[0]);
+        const canonical = [...loop.slice(start), ...loop.slice(0, start)];
+        cycles.add([...canonical, canonical[0]].join(" -> "));
+      } else visit(to, [...path, to]);
+    }
+  };
+  for (const folder of next.keys()) visit(folder, [folder]);
+  return [...cycles].sort();
 }
 
 const NODE_BUILTINS = new Set(builtinModules);
 
-function isNodeBuiltin(specifier: string): boolean {
-  return specifier.startsWith("node:") || NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split("/")[0]);
-}
-
 function isRuntimeSpecific(specifier: string): boolean {
-  return isNodeBuiltin(specifier) || specifier === "bun" || specifier.startsWith("bun:") || specifier.startsWith("jsr:") ||
-    specifier.startsWith("npm:") || specifier === "deno" || specifier.startsWith("deno:");
+  return specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]) || specifier === "bun" ||
+    specifier.startsWith("bun:") || specifier.startsWith("jsr:") || specifier.startsWith("npm:") || specifier === "deno" ||
+    specifier.startsWith("deno:");
 }
 
 const inRuntime = (path: string) => path.startsWith("lib/runtime/");
 
 /**
- * The layers, low to high. A file may import files of its own layer and of
- * lower ones, never of higher ones. Within a layer, the directories named in
- * SIBLINGS are separate: one may import another only where listed.
+ * The code of a file, line by line, without comments: block comments and
+ * `//` comments that start a line or follow whitespace. A regular expression
+ * is no parser: a string that contains " //" loses its tail (a use after it
+ * goes unseen) and a string that contains "Bun." counts as a use. Both are
+ * rare enough in lib/ to be fixed by hand when they happen.
  */
-const LAYERS: { name: string; files: (path: string) => boolean }[] = [
-  { name: "ground (result, version, core)", files: (p) => p === "lib/result.ts" || p === "lib/version.ts" || p.startsWith("lib/core/") },
-  { name: "codec", files: (p) => p.startsWith("lib/codec/") },
-  { name: "runtime", files: inRuntime },
-  {
-    name: "distribution, epmd, rpc",
-    files: (p) => p.startsWith("lib/distribution/") || p.startsWith("lib/epmd/") || p.startsWith("lib/rpc/"),
-  },
-  { name: "edges (http, control)", files: (p) => p.startsWith("lib/http/") || p.startsWith("lib/control/") },
-  { name: "node (the composition root)", files: (p) => p.startsWith("lib/node/") },
-  { name: "library surface (lib/mod.ts)", files: (p) => p === "lib/mod.ts" },
-  { name: "cmd", files: (p) => p.startsWith("cmd/") },
-];
-
-/** Which sibling directories of one layer may import which: `rpc` may use `dist`, never the reverse. */
-const SIBLING_EDGES = new Set(["lib/rpc -> lib/distribution"]);
-
-function layerOf(path: string): number {
-  return LAYERS.findIndex((l) => l.files(path));
-}
-
-const dirOf = (path: string) => path.slice(0, path.lastIndexOf("/"));
-
-/** Every local import edge, resolved. */
-function localEdges(files = FILES): { from: string; to: string; imp: Import }[] {
-  return files.flatMap((f) =>
-    f.imports.flatMap((imp) => {
-      const to = resolveLocal(f.path, imp.specifier);
-      return to ? [{ from: f.path, to, imp }] : [];
-    })
-  );
-}
-
-/** Finds the layering violations among `files`, as readable lines. */
-function layerViolations(files = FILES): string[] {
-  const out: string[] = [];
-  for (const { from, to, imp } of localEdges(files)) {
-    const a = layerOf(from);
-    const b = layerOf(to);
-    if (a < 0 || b < 0) continue; // Reported by "every file has a layer".
-    const where = `${from}:${imp.line} imports ${to}${imp.typeOnly ? " (type only)" : ""}`;
-    if (b > a) out.push(`${where}: layer "${LAYERS[a].name}" must not import the higher layer "${LAYERS[b].name}"`);
-    else if (b === a && from.startsWith("lib/") && dirOf(from) !== dirOf(to)) {
-      const edge = `${dirOf(from)} -> ${dirOf(to)}`;
-      if (!SIBLING_EDGES.has(edge)) out.push(`${where}: ${edge} is not an allowed edge within "${LAYERS[a].name}"`);
-    }
-  }
-  return out;
+function codeLines(text: string): string[] {
+  const noBlocks = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "));
+  return noBlocks.split("\n").map((line) => line.replace(/(^|\s)\/\/.*$/, "$1"));
 }
 
 /** Uses of the runtime-specific APIs outside lib/runtime/, as readable lines. */
@@ -262,23 +218,39 @@ function runtimeLeaks(files = FILES): string[] {
     for (const imp of f.imports) {
       if (isRuntimeSpecific(imp.specifier)) out.push(`${f.path}:${imp.line} imports "${imp.specifier}"`);
     }
-    const lines = f.stripped.bare.split("\n");
-    lines.forEach((line, i) => {
+    codeLines(f.text).forEach((line, i) => {
       for (const m of line.matchAll(/(?<![\w$])(Bun|Deno)\s*\??\.(?=\s*[\w$])/g)) {
-        out.push(`${f.path}:${i + 1} uses ${m[1]}. (${f.text.split("\n")[i].trim()})`);
+        out.push(`${f.path}:${i + 1} uses ${m[1]}. (${line.trim()})`);
       }
     });
   }
   return out;
 }
 
+/**
+ * Lines with an `import(` that the module graph does not list: a computed
+ * path. Counted per file, so a file with one literal and one computed
+ * `import()` reports every `import(` line. Deno expands a template with a
+ * literal prefix (`./${x}.ts`) into an edge to each file it can match; such
+ * an import counts as literal here, and its edges are checked like any other.
+ */
+function computedImports(files = FILES): string[] {
+  return files.flatMap((f) => {
+    const lines = codeLines(f.text).flatMap((line, i) => (/(?<![\w$.])import\s*\(/.test(line) ? [i + 1] : []));
+    const literal = f.imports.filter((i) => i.dynamic).length;
+    return lines.length > literal ? lines.map((line) => `${f.path}:${line}`) : [];
+  });
+}
+
 /** Files other than lib/runtime/mod.ts that load bun.ts/deno.ts, or loads of them that are not lazy. */
 function adapterLoads(files = FILES): string[] {
   const out: string[] = [];
-  for (const { from, to, imp } of localEdges(files)) {
-    if (to !== "lib/runtime/bun.ts" && to !== "lib/runtime/deno.ts") continue;
-    if (from !== "lib/runtime/mod.ts") out.push(`${from}:${imp.line} imports ${to}: only lib/runtime/mod.ts may load it`);
-    else if (!imp.dynamic && !imp.typeOnly) out.push(`${from}:${imp.line} imports ${to} statically: load it with await import()`);
+  for (const f of files) {
+    for (const imp of f.imports) {
+      if (imp.to !== "lib/runtime/bun.ts" && imp.to !== "lib/runtime/deno.ts") continue;
+      if (f.path !== "lib/runtime/mod.ts") out.push(`${f.path}:${imp.line} imports ${imp.to}: only lib/runtime/mod.ts may load it`);
+      else if (!imp.dynamic && !imp.typeOnly) out.push(`${f.path}:${imp.line} imports ${imp.to} statically: load it with await import()`);
+    }
   }
   return out;
 }
@@ -301,7 +273,7 @@ function packageViolations(files = FILES, declared = declaredPackages()): string
   for (const f of files) {
     for (const imp of f.imports) {
       const s = imp.specifier;
-      if (s.startsWith(".") || isRuntimeSpecific(s)) continue;
+      if (s.startsWith(".") || s.startsWith("file:") || isRuntimeSpecific(s)) continue;
       if (FORBIDDEN_PACKAGES.some((p) => s === p || s.startsWith(p + "/"))) {
         out.push(`${f.path}:${imp.line} imports "${s}": it reads its runtime's global at import time; use lib/runtime/`);
       } else if (!declared.has(packageName(s))) {
@@ -312,41 +284,44 @@ function packageViolations(files = FILES, declared = declaredPackages()): string
   return out;
 }
 
-const MAX_LINES = 450;
-const LONG_LINES = 300;
-
 const lineCount = (text: string) => text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 
-describe("the source scanner", () => {
-  test("ignores imports and Bun./Deno. in comments, and keeps them in code", () => {
-    const src = [
-      "// import { x } from \"node:fs\";",
-      "/* Bun.serve(); import(\"./bun.ts\") */",
-      "const url = \"http://example.com/*\"; // Deno.exit",
-      "const re = /\\/\\*[\"']/g;",
-      "import { y } from \"./y.ts\";",
-      "const t = `${Deno.pid} // not a comment`;",
-      "export type { Z } from \"../z.ts\";",
-      "const m = await import(\"./late.ts\");",
-    ].join("\n");
-    const s = stripComments(src);
-    expect(importsOf(s.code).map((i) => [i.specifier, i.line, i.dynamic, i.typeOnly])).toEqual([
-      ["./y.ts", 5, false, false],
-      ["../z.ts", 7, false, true],
-      ["./late.ts", 8, true, false],
-    ]);
-    expect(s.bare).not.toContain("Bun.");
-    expect(s.bare).toContain("Deno.pid");
-    expect(s.bare).not.toContain("Deno.exit");
-    expect(s.bare.split("\n")).toHaveLength(8);
+describe("the import reader", () => {
+  test("reads static, type-only and dynamic imports from Deno's graph, and ignores comments", () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshrpc-arch-fixture-"));
+    try {
+      mkdirSync(join(dir, "lib", "a"), { recursive: true });
+      writeFileSync(
+        join(dir, "lib", "a", "a.ts"),
+        [
+          '// import { x } from "node:fs";',
+          'import type { B } from "./b.ts";',
+          '/* import("./c.ts") */ const url = "http://example.com/*";',
+          'export { c } from "./c.ts";',
+          'const late = await import("./d.ts");',
+          "const computed = await import(late.name);",
+          "export type { B };",
+          "export { computed, url };",
+        ].join("\n"),
+      );
+      writeFileSync(join(dir, "lib", "a", "b.ts"), "export type B = 1;\n");
+      writeFileSync(join(dir, "lib", "a", "c.ts"), "export const c = 1;\n");
+      writeFileSync(join(dir, "lib", "a", "d.ts"), 'export const name = "./c.ts";\n');
+      const files = readSources(dir, ["lib"]);
+      const a = files.find((f) => f.path === "lib/a/a.ts")!;
+      expect(a.imports.map((i) => [i.specifier, i.to, i.line, i.typeOnly, i.dynamic])).toEqual([
+        ["./b.ts", "lib/a/b.ts", 2, true, false],
+        ["./c.ts", "lib/a/c.ts", 4, false, false],
+        ["./d.ts", "lib/a/d.ts", 5, false, true],
+      ]);
+      // The graph has no edge for the computed import, so every import( line of the file is listed.
+      expect(computedImports(files)).toEqual(["lib/a/a.ts:5", "lib/a/a.ts:6"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  test("reads multi-line imports and import-with-default forms", () => {
-    const src = 'import {\n  a,\n  b,\n} from "./a.ts";\nimport d, { e } from "./d.ts";\nimport * as ns from "./ns.ts";\nexport * from "./all.ts";\nimport "./side.ts";\n';
-    expect(importsOf(stripComments(src).code).map((i) => i.specifier)).toEqual(["./a.ts", "./d.ts", "./ns.ts", "./all.ts", "./side.ts"]);
-  });
-
-  test("finds every .ts file of lib/ and cmd/ and at least one import in most", () => {
+  test("finds every .ts file of lib/ and cmd/ and the imports of most", () => {
     expect(FILES.length).toBeGreaterThan(40);
     expect(FILES.some((f) => f.path === "lib/runtime/mod.ts")).toBe(true);
     expect(FILES.some((f) => f.path === "cmd/meshrpc.ts")).toBe(true);
@@ -355,15 +330,25 @@ describe("the source scanner", () => {
 });
 
 describe("the dependency rules of STYLE.md", () => {
-  test("every file under lib/ and cmd/ belongs to exactly one layer", () => {
-    const unplaced = FILES.filter((f) => LAYERS.filter((l) => l.files(f.path)).length !== 1).map((f) => f.path);
-    expect(unplaced).toEqual([]);
+  test("every file under lib/ and cmd/ belongs to a folder of the order", () => {
+    expect(FILES.filter((f) => folderOf(f.path) === undefined).map((f) => f.path)).toEqual([]);
   });
 
   test("every relative import names a file that exists", () => {
-    const paths = new Set(FILES.map((f) => f.path));
-    const missing = localEdges().filter((e) => !paths.has(e.to)).map((e) => `${e.from}:${e.imp.line} imports ${e.to}`);
+    const missing = FILES.flatMap((f) =>
+      f.imports.filter((i) => i.specifier.startsWith(".") && !(i.to && existsSync(join(ROOT, i.to)))).map((i) =>
+        `${f.path}:${i.line} imports ${i.specifier}`
+      )
+    );
     expect(missing).toEqual([]);
+  });
+
+  test(`folders import only lower ones in the order ${ORDER.map((r) => r.join(", ")).join(" < ")}`, () => {
+    expect(orderViolations()).toEqual([]);
+  });
+
+  test("there is no import cycle between folders", () => {
+    expect(folderCycles()).toEqual([]);
   });
 
   test("Bun., Deno. and node:* appear only under lib/runtime/", () => {
@@ -381,73 +366,76 @@ describe("the dependency rules of STYLE.md", () => {
     expect(packageViolations()).toEqual([]);
   });
 
-  test("lib/ never imports cmd/", () => {
-    const bad = localEdges().filter((e) => e.from.startsWith("lib/") && e.to.startsWith("cmd/"));
-    expect(bad.map((e) => `${e.from}:${e.imp.line} imports ${e.to}`)).toEqual([]);
-  });
-
-  test("distribution/ never imports rpc/ (rpc may use distribution)", () => {
-    const bad = localEdges().filter((e) => e.from.startsWith("lib/distribution/") && e.to.startsWith("lib/rpc/"));
-    expect(bad.map((e) => `${e.from}:${e.imp.line} imports ${e.to}`)).toEqual([]);
-  });
-
-  test("lower layers never import higher ones", () => {
-    expect(layerViolations()).toEqual([]);
-  });
-
   test("import() of a computed path happens only where user modules are loaded", () => {
-    const computed = FILES.flatMap((f) => computedImports(f.stripped.code).map((line) => `${f.path}:${line}`));
-    expect(computed.filter((w) => !w.startsWith("lib/rpc/modules.ts:"))).toEqual([]);
+    expect(computedImports().filter((w) => !w.startsWith("lib/rpc/modules.ts:"))).toEqual([]);
   });
 });
 
 describe("file size", () => {
   test(`no file under lib/ or cmd/ is longer than ${MAX_LINES} lines`, () => {
-    // STYLE.md: "rarely over ~300". Those are listed so that they get split before they reach the limit.
-    const over = FILES.filter((f) => lineCount(f.text) > LONG_LINES).map((f) => `${f.path} (${lineCount(f.text)})`);
-    if (over.length) console.info(`Files over ${LONG_LINES} lines: ${over.join(", ")}`);
-    const long = FILES.filter((f) => lineCount(f.text) > MAX_LINES).map((f) => `${f.path}: ${lineCount(f.text)} lines`);
-    expect(long).toEqual([]);
+    const long = FILES.filter((f) => lineCount(f.text) > MAX_LINES && !STILL_LONG.has(f.path));
+    expect(long.map((f) => `${f.path}: ${lineCount(f.text)} lines: split it along its jobs`)).toEqual([]);
+    const split = [...STILL_LONG].filter((p) => !FILES.some((f) => f.path === p && lineCount(f.text) > MAX_LINES));
+    expect(split.map((p) => `${p} is no longer over ${MAX_LINES} lines: remove it from STILL_LONG`)).toEqual([]);
   });
 });
 
 describe("the checks themselves catch violations", () => {
-  const fake = (path: string, text: string): SourceFile => {
-    const stripped = stripComments(text);
-    return { path, text, stripped, imports: importsOf(stripped.code) };
-  };
+  const fake = (path: string, imports: [specifier: string, to?: string, typeOnly?: boolean, dynamic?: boolean][] = [], text = ""): SourceFile => ({
+    path,
+    text,
+    imports: imports.map(([specifier, to, typeOnly = false, dynamic = false], i) => ({ specifier, to, line: i + 1, typeOnly, dynamic })),
+  });
 
-  test("a higher-layer import, a forbidden sibling edge and dist -> rpc are reported", () => {
+  test("imports of a higher folder, of a sibling and rpc -> distribution are told apart", () => {
     const files = [
-      fake("lib/codec/x.ts", 'import { Mesh } from "../distribution/mesh.ts";\n'),
-      fake("lib/distribution/y.ts", 'import type { Rpc } from "../rpc/caller.ts";\n'),
-      fake("lib/epmd/z.ts", 'import { Rpc } from "../rpc/caller.ts";\n'),
-      fake("lib/rpc/ok.ts", 'import type { Mesh } from "../distribution/mesh.ts";\n'),
-      fake("lib/core/name.ts", 'import { startNode } from "../node/node.ts";\n'),
+      fake("lib/codec/x.ts", [["../distribution/mesh.ts", "lib/distribution/mesh.ts"]]),
+      fake("lib/distribution/y.ts", [["../rpc/caller.ts", "lib/rpc/caller.ts", true]]),
+      fake("lib/epmd/z.ts", [["../distribution/link.ts", "lib/distribution/link.ts"]]),
+      fake("lib/rpc/ok.ts", [["../distribution/mesh.ts", "lib/distribution/mesh.ts", true]]),
+      fake("lib/core/name.ts", [["../node/node.ts", "lib/node/node.ts"]]),
+      fake("cmd/ok.ts", [["../lib/mod.ts", "lib/mod.ts"]]),
+      fake("lib/http/w.ts", [["../control/server.ts", "lib/control/server.ts"]]),
     ];
-    const v = layerViolations(files);
-    expect(v).toHaveLength(4);
-    expect(v[0]).toContain("lib/codec/x.ts:1 imports lib/distribution/mesh.ts");
-    expect(v[1]).toContain("lib/distribution -> lib/rpc");
-    expect(v[2]).toContain("lib/epmd -> lib/rpc");
-    expect(v[3]).toContain("lib/core/name.ts:1 imports lib/node/node.ts");
+    const v = orderViolations(files);
+    expect(v).toEqual([
+      "lib/codec/x.ts:1 imports lib/distribution/mesh.ts: distribution is above codec in the order",
+      "lib/distribution/y.ts:1 imports lib/rpc/caller.ts (type only): rpc is above distribution in the order",
+      "lib/epmd/z.ts:1 imports lib/distribution/link.ts: epmd and distribution are siblings in the order",
+      "lib/core/name.ts:1 imports lib/node/node.ts: node is above ground in the order",
+      "lib/http/w.ts:1 imports lib/control/server.ts: http and control are siblings in the order",
+    ]);
+  });
+
+  test("a folder-level cycle is reported once, whatever file starts it", () => {
+    const files = [
+      fake("lib/rpc/a.ts", [["../distribution/b.ts", "lib/distribution/b.ts"]]),
+      fake("lib/distribution/b.ts", [["../rpc/c.ts", "lib/rpc/c.ts"]]),
+      fake("lib/rpc/c.ts", [["../node/d.ts", "lib/node/d.ts"]]),
+      fake("lib/node/d.ts", [["../rpc/a.ts", "lib/rpc/a.ts"]]),
+    ];
+    expect(folderCycles(files)).toEqual(["distribution -> rpc -> distribution", "node -> rpc -> node"]);
+  });
+
+  test("a file outside every folder of the order is found", () => {
+    expect(["lib/util.ts", "lib/misc/x.ts", "lib/core/x.ts", "test/x.ts"].map(folderOf)).toEqual([undefined, undefined, "ground", undefined]);
   });
 
   test("Bun./Deno. in code and node:* imports outside lib/runtime/ are reported, but not in comments", () => {
     const files = [
-      fake("lib/http/x.ts", '// Bun.serve is in runtime/\nconst s = Bun.serve({});\n'),
-      fake("cmd/y.ts", 'import { readFileSync } from "node:fs";\nimport os from "os";\n'),
-      fake("lib/rpc/z.ts", "const p = globalThis.Deno?.pid; /* Deno.exit() */\n"),
-      fake("lib/runtime/ok.ts", 'import fs from "node:fs";\nBun.serve({});\n'),
+      fake("lib/http/x.ts", [], "// Bun.serve is in runtime/\nconst s = Bun.serve({});\n"),
+      fake("cmd/y.ts", [["node:fs"], ["os"]]),
+      fake("lib/rpc/z.ts", [], "const p = globalThis.Deno?.pid; /* Deno.exit() */\n/**\n * Deno.exit\n */\nconst u = 'http://x'; // Deno.exit\n"),
+      fake("lib/runtime/ok.ts", [["node:fs"]], "Bun.serve({});\n"),
     ];
     expect(runtimeLeaks(files).map((l) => l.split(" ")[0])).toEqual(["lib/http/x.ts:2", "cmd/y.ts:1", "cmd/y.ts:2", "lib/rpc/z.ts:1"]);
   });
 
   test("a static or foreign load of an adapter, hono/deno and an undeclared package are reported", () => {
     const files = [
-      fake("lib/runtime/mod.ts", 'import { bun } from "./bun.ts";\n'),
-      fake("lib/node/node.ts", 'const d = await import("../runtime/deno.ts");\n'),
-      fake("lib/http/app.ts", 'import { upgradeWebSocket } from "hono/deno";\nimport x from "left-pad";\n'),
+      fake("lib/runtime/mod.ts", [["./bun.ts", "lib/runtime/bun.ts"]]),
+      fake("lib/node/node.ts", [["../runtime/deno.ts", "lib/runtime/deno.ts", false, true]]),
+      fake("lib/http/app.ts", [["hono/deno"], ["left-pad"], ["hono/body-limit"]]),
     ];
     expect(adapterLoads(files)).toHaveLength(2);
     expect(packageViolations(files, new Set(["hono"]))).toHaveLength(2);
