@@ -73,7 +73,7 @@ export class Modules {
    * ModuleError when the name is not a module name or the import fails (with
    * the import error's message).
    */
-  async loadFile(absPath: string, name = moduleNameOf(absPath)): Promise<string> {
+  async loadFile(absPath: string, name: string = moduleNameOf(absPath)): Promise<string> {
     let exports: Record<string, unknown>;
     try {
       exports = await import(`file://${encodeURI(absPath)}`);

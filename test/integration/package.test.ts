@@ -53,7 +53,6 @@ console.log(JSON.stringify({ greeting, runtime: "Deno" in globalThis ? "deno" : 
 await node.stop();
 `;
 
-// TODO(lead): H2's typed module API; unskip the test below once it is merged.
 const TYPED = `import { startNode } from "meshrpc";
 
 const node = await startNode({ name: "typed@localhost", cookie: "package-test", epmd: false, control: false });
@@ -142,8 +141,7 @@ describe("a Deno project that uses the JSR package", () => {
 });
 
 describe("typed module calls", () => {
-  // TODO(lead): unskip once H2's `node.module<typeof import(...)>(node, name)` is merged.
-  test.skip("a call through node.module type-checks, and a wrong argument type does not", () => {
+  test("a call through node.module type-checks, and a wrong argument type does not", () => {
     for (const dir of [bunProject, denoProject]) {
       ok(run([DENO, "check", "typed.ts"], dir), `deno check typed.ts in ${dir}`);
       const wrong = run([DENO, "check", "typed_wrong.ts"], dir);
@@ -167,8 +165,8 @@ describe("what is published", () => {
     expect(readFileSync(join(ROOT, PKG.bin.meshrpc), "utf8")).toStartWith("#!/usr/bin/env bun\n");
   });
 
-  test("deno publish --dry-run passes and lists only what a user needs", () => {
-    const r = run([DENO, "publish", "--dry-run", "--allow-dirty", "--allow-slow-types"], ROOT, { NO_COLOR: "1" });
+  test("deno publish --dry-run passes (JSR's fast types, no --allow-slow-types) and lists only what a user needs", () => {
+    const r = run([DENO, "publish", "--dry-run", "--allow-dirty"], ROOT, { NO_COLOR: "1" });
     ok(r, "deno publish --dry-run");
     // Deno lists the files on stderr.
     const out = r.stdout + r.stderr;
@@ -176,11 +174,6 @@ describe("what is published", () => {
     const files = out.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).split(" ")[0]);
     expect(files.filter((p) => !/^(lib|cmd)\/.*\.ts$/.test(p)).sort()).toEqual(["LICENSE", "README.md", "deno.json", "package.json"]);
     expect(files).toContain("lib/mod.ts");
-  });
-
-  // TODO(lead): unskip once lib/node/node.ts's public methods (constructor, call, multicall) declare their return types (H2's files).
-  test.skip("deno publish --dry-run passes without --allow-slow-types (JSR's fast types)", () => {
-    ok(run([DENO, "publish", "--dry-run", "--allow-dirty"], ROOT, { NO_COLOR: "1" }), "deno publish");
   });
 
   test("the version is written once, in package.json; deno.json agrees", async () => {

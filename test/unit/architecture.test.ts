@@ -44,7 +44,6 @@ const STILL_LONG = new Set([
   "lib/distribution/handshake.ts",
   "lib/distribution/link.ts",
   "lib/distribution/mesh.ts",
-  "lib/node/node.ts",
 ]);
 
 const MAX_LINES = 300;
