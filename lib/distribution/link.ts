@@ -65,8 +65,6 @@ type Pending = { resolve(r: CallResult): void; timer: unknown };
 
 const CLOSE_NORMAL = 1000;
 const CLOSE_PROTOCOL = 1002;
-// WebSocket close reasons are limited to 123 bytes of UTF-8.
-const MAX_CLOSE_REASON = 120;
 
 function isCodecError(err: unknown): boolean {
   return err instanceof CodecError || (err as Error | undefined)?.name === "CodecError";
@@ -74,14 +72,6 @@ function isCodecError(err: unknown): boolean {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function truncateUtf8(s: string, max: number): string {
-  const enc = new TextEncoder();
-  if (enc.encode(s).length <= max) return s;
-  let out = s.slice(0, max);
-  while (enc.encode(out).length > max - 3) out = out.slice(0, -1);
-  return out + "...";
 }
 
 /**
@@ -404,7 +394,8 @@ export class Link {
       }
     }
     try {
-      this.#transport.close(code, truncateUtf8(reason, MAX_CLOSE_REASON));
+      // The transport cuts the reason to fit a close frame; `bye` carried all of it.
+      this.#transport.close(code, reason);
     } catch {
       // Already closed.
     }

@@ -13,6 +13,7 @@ import {
   badarg,
   type BadArg,
   type CallResult,
+  DEFAULT_CALL_TIMEOUT_MS,
   exception,
   type Kind,
   type NodeResult,
@@ -24,7 +25,7 @@ import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
 
-export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
 
 export type { CallOptions };
 
