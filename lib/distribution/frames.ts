@@ -25,7 +25,8 @@
  *
  * @module
  */
-import { decode, encode } from "../codec/cbor.ts";
+import { decode } from "../codec/cbor_decode.ts";
+import { encode } from "../codec/cbor_encode.ts";
 import type { Limits } from "../codec/limits.ts";
 import type { CallResult, Exception, Value } from "../result.ts";
 

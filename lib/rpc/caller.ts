@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { decode, encode } from "../codec/cbor.ts";
+import { decode } from "../codec/cbor_decode.ts";
+import { encode } from "../codec/cbor_encode.ts";
 import type { Mesh } from "../distribution/mesh.ts";
 import { parseNodeName } from "../core/name.ts";
 import type { IncomingCall, IncomingCast } from "../distribution/link.ts";

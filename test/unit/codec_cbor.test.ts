@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { decode, encode } from "../../lib/codec/cbor.ts";
+import { decode } from "../../lib/codec/cbor_decode.ts";
+import { encode } from "../../lib/codec/cbor_encode.ts";
 import { CodecError, MAX_BIGINT_BYTES } from "../../lib/codec/errors.ts";
 import { DEFAULT_LIMITS, TooLargeError } from "../../lib/codec/limits.ts";
 import type { Value } from "../../lib/result.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { encode } from "../../lib/codec/cbor.ts";
+import { encode } from "../../lib/codec/cbor_encode.ts";
 import { decodeFrame, decodeFrames, encodeBatch, encodeFrame, type Frame, FrameError, TAGS } from "../../lib/distribution/frames.ts";
 import { badarg, exception, noconnection, ok, timeout, unauthorized, undef } from "../../lib/result.ts";
 
