@@ -27,7 +27,8 @@ import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { constantTimeEqual, sameBytes } from "../core/bytes.ts";
 import { acceptorDigest, dialerDigest, importCookie, NONCE_BYTES, randomNonce } from "./digest.ts";
-import { decodeFrame, encodeFrame, type Frame, FrameError, type RefuseReason } from "./frames.ts";
+import { decodeFrames, encodeFrame } from "./frame_codec.ts";
+import { type Frame, FrameError, type RefuseReason } from "./frames.ts";
 import { parseNodeName } from "../core/name.ts";
 
 export { NONCE_BYTES };
@@ -116,7 +117,7 @@ export function channelOf(
     message(data) {
       if (released || failure) return;
       try {
-        queue.push(decodeFrame(data, options.limits));
+        queue.push(...decodeFrames(data, options.limits));
       } catch (err) {
         failure = err instanceof FrameError ? err : new FrameError(String(err), { cause: err });
       }

@@ -19,7 +19,8 @@ import {
 } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { decodeFrames, encodeBatch, encodeFrame, type Frame, type PeerAddress } from "./frames.ts";
+import { decodeFrames, encodeBatch, encodeFrame } from "./frame_codec.ts";
+import type { Frame, PeerAddress } from "./frames.ts";
 import type { Handoff, NodeIdentity } from "./handshake.ts";
 
 /** Erlang's `rpc`/`erpc` default. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { decodeFrame, encodeFrame, type Frame } from "../../lib/distribution/frames.ts";
+import { decodeFrames, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import type { Frame } from "../../lib/distribution/frames.ts";
 import {
   type Admission,
   acceptHandshake,
@@ -292,6 +293,6 @@ describe("handshake", () => {
     const ch = channelOf(pair.b);
     pair.a.send(new Uint8Array([0x01]));
     await expect(ch.recv(100)).rejects.toMatchObject({ name: "FrameError" });
-    expect(() => decodeFrame(new Uint8Array([0x01]))).toThrow();
+    expect(() => decodeFrames(new Uint8Array([0x01]))).toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { decodeFrame, decodeFrames, encodeFrame, type Frame, type PeerAddress } from "../../lib/distribution/frames.ts";
+import { decodeFrames, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import type { Frame, PeerAddress } from "../../lib/distribution/frames.ts";
 import type { NodeIdentity } from "../../lib/distribution/handshake.ts";
 import { type IncomingCall, type IncomingCast, Link, type LinkHandler } from "../../lib/distribution/link.ts";
 import { type CallResult, exception, ok, undef } from "../../lib/result.ts";
@@ -69,7 +70,7 @@ function setupRaw() {
   const clock = new FakeClock();
   const rec = recorder();
   const received: Frame[] = [];
-  pair.b.listen({ message: (d) => void received.push(decodeFrame(d)), close: () => {} });
+  pair.b.listen({ message: (d) => void received.push(...decodeFrames(d)), close: () => {} });
   const a = new Link(pair.a, {
     self: hoge,
     peer: fuga,
@@ -83,7 +84,7 @@ function setupRaw() {
 }
 
 function framesFrom(pair: MemoryPair, side: "a" | "b"): Frame[] {
-  return pair.log.filter((r) => r.from === side).map((r) => decodeFrame(r.bytes));
+  return pair.log.filter((r) => r.from === side).flatMap((r) => decodeFrames(r.bytes));
 }
 
 describe("link", () => {
