@@ -21,7 +21,8 @@ import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { decodeFrames, encodeBatch, encodeFrame } from "./frame_codec.ts";
 import type { Frame, PeerAddress } from "./frames.ts";
-import type { Handoff, NodeIdentity } from "./handshake.ts";
+import type { Handoff } from "./channel.ts";
+import type { NodeIdentity } from "./handshake.ts";
 
 /** Erlang's `rpc`/`erpc` default. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5000;

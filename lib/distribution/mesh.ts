@@ -14,15 +14,10 @@ import { noconnection, type NoConnection } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { PeerAddress } from "./frames.ts";
-import {
-  type Admission,
-  acceptHandshake,
-  channelOf,
-  dialHandshake,
-  type Handoff,
-  type HandshakeResult,
-  type NodeIdentity,
-} from "./handshake.ts";
+import { channelOf, type Handoff } from "./channel.ts";
+import type { HandshakeResult, NodeIdentity } from "./handshake.ts";
+import { acceptHandshake, type Admission } from "./handshake_acceptor.ts";
+import { dialHandshake } from "./handshake_dialer.ts";
 import { Link, type LinkHandler } from "./link.ts";
 
 export interface MeshOptions {
