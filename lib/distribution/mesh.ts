@@ -18,7 +18,8 @@ import { channelOf, type Handoff } from "./channel.ts";
 import type { HandshakeResult, NodeIdentity } from "./handshake.ts";
 import { acceptHandshake, type Admission } from "./handshake_acceptor.ts";
 import { dialHandshake } from "./handshake_dialer.ts";
-import { Link, type LinkHandler } from "./link.ts";
+import { Link } from "./link.ts";
+import type { LinkHandler } from "./link_handler.ts";
 
 export interface MeshOptions {
   self: NodeIdentity;

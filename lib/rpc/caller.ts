@@ -9,7 +9,7 @@ import { decode } from "../codec/cbor_decode.ts";
 import { encode } from "../codec/cbor_encode.ts";
 import type { Mesh } from "../distribution/mesh.ts";
 import { parseNodeName } from "../core/name.ts";
-import type { IncomingCall, IncomingCast } from "../distribution/link.ts";
+import type { IncomingCall, IncomingCast } from "../distribution/link_handler.ts";
 import {
   badarg,
   type BadArg,
