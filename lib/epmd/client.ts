@@ -254,7 +254,7 @@ function isEntry(v: unknown): v is NameEntry {
  * "unreachable" (no mapper on that host), "unknown" (the mapper has no such
  * name), "timeout".
  */
-export async function lookupPort(_rt: Runtime, options: LookupOptions & { name: string }): Promise<number> {
+export async function lookupPort(options: LookupOptions & { name: string }): Promise<number> {
   const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
   const { status, body } = await ask(
     options,
@@ -275,7 +275,7 @@ export async function lookupPort(_rt: Runtime, options: LookupOptions & { name: 
  * Every name registered with the mapper on `host`, sorted by name. Rejects
  * with EpmdError "unreachable" or "timeout".
  */
-export async function listNames(_rt: Runtime, options: LookupOptions): Promise<NameEntry[]> {
+export async function listNames(options: LookupOptions): Promise<NameEntry[]> {
   const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
   const { status, body } = await ask(options, "/names", "");
   const names = (body as { names?: unknown })?.names;

@@ -7,7 +7,7 @@
  */
 import { Backoff } from "../core/backoff.ts";
 import { sleep } from "../core/sleep.ts";
-import type { Child, Runtime } from "../runtime/types.ts";
+import type { Child } from "../runtime/types.ts";
 import { EpmdError } from "./errors.ts";
 import { getJson } from "./http.ts";
 import { DEFAULT_EPMD_PORT, EPMD_SERVICE, mapperBase } from "./protocol.ts";
@@ -84,7 +84,7 @@ function foreign(host: string, port: number, status: number): EpmdError {
  * the port, and "timeout" when no mapper comes up within timeoutMs (the
  * message names the log file when given). Errors thrown by `spawn` propagate.
  */
-export async function ensureEpmd(_rt: Runtime, options: EnsureOptions): Promise<Ensured> {
+export async function ensureEpmd(options: EnsureOptions): Promise<Ensured> {
   const host = options.hostname ?? "127.0.0.1";
   const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
   const timeoutMs = options.timeoutMs ?? 5000;

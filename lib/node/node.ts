@@ -216,7 +216,7 @@ export class MeshNode implements NodeApi {
     const p = this.#p;
     const addr = parseNodeName(node);
     const port = addr.port ??
-      await lookupPort(p.rt, { host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
+      await lookupPort({ host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
     const host = dialHost(addr.host);
     const url = `${p.scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/dist`;
     return await p.rt.dial(url, { timeoutMs: DEFAULTS.setupTimeoutMs });
