@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { encode } from "../lib/codec/cbor.ts";
-import { encodeJson } from "../lib/codec/json.ts";
+import { encode } from "../lib/codec/cbor_encode.ts";
+import { encodeJson } from "../lib/codec/json_encode.ts";
 import type { LogFormat } from "../lib/core/log.ts";
 import { type CallResult, describe, type Failure, type Kind, type Value } from "../lib/result.ts";
 import { parseArgs } from "../lib/runtime/args.ts";

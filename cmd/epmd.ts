@@ -76,7 +76,7 @@ their ports, as Erlang's net_adm:names/1.
     const fmt = format(ctx, ["text", "json"]);
     let entries;
     try {
-      entries = await listNames(ctx.rt, { host, epmdPort: epmdPort(ctx, "epmd-port") });
+      entries = await listNames({ host, epmdPort: epmdPort(ctx, "epmd-port") });
     } catch (err) {
       throw new CliError(err instanceof EpmdError ? err.message : String(err), EXIT.noconnection);
     }

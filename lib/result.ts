@@ -36,6 +36,12 @@ export type Undef = { kind: "undef"; module: string; function: string };
 export type NoConnection = { kind: "noconnection"; node: string; reason?: string };
 /** No answer in time: the function may or may not have been applied. */
 export type Timeout = { kind: "timeout"; node: string; timeoutMs: number };
+/**
+ * How long a call waits for its answer when the caller says nothing. 5000 ms
+ * is meshrpc's choice (the default of Erlang's `gen_server:call/2`): Erlang's
+ * `erpc:call/4` and `rpc:call/4` wait forever (`infinity`) by default.
+ */
+export const DEFAULT_CALL_TIMEOUT_MS = 5000;
 /** The call was malformed (names, arguments, timeout): nothing was sent. */
 export type BadArg = { kind: "badarg"; message: string };
 /** HTTP only: the bearer cookie was missing or wrong. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { decode, encode } from "../codec/cbor.ts";
+import { decode } from "../codec/cbor_decode.ts";
+import { encode } from "../codec/cbor_encode.ts";
 import type { NodeEvent } from "../core/events.ts";
 import type { CallResult, Failure } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { decode, encode } from "../codec/cbor.ts";
+import { decode } from "../codec/cbor_decode.ts";
+import { encode } from "../codec/cbor_encode.ts";
 import type { NodeEvent } from "../core/events.ts";
 import { badarg, type CallResult } from "../result.ts";
 import { badNodeName, type CallRequest, parseCallRequest } from "../rpc/request.ts";

@@ -1,17 +1,19 @@
 /**
- * One established connection to one peer, after the handshake: pending
- * outgoing calls, running incoming calls, ticks, and going down exactly once.
- * Like `dist_util`'s connection process, it owns no socket of its own: it is
- * handed a `Transport` and a `Clock`.
+ * One established connection to one peer, after the handshake: it sends
+ * and dispatches frames and goes down exactly once. Its parts keep the
+ * outgoing calls (`pending_calls.ts`), the incoming ones (`running_calls.ts`),
+ * ticks (`ticker.ts`) and batched writes (`outbox.ts`). Like `dist_util`'s
+ * connection process, it owns no socket of its own: it is handed a
+ * `Transport` and a `Clock`.
  *
  * @module
  */
-import { CodecError, findUnencodable } from "../codec/errors.ts";
 import type { Limits } from "../codec/limits.ts";
 import {
   badarg,
+  type BadArg,
   type CallResult,
-  exception,
+  DEFAULT_CALL_TIMEOUT_MS,
   noconnection,
   ok,
   timeout,
@@ -19,32 +21,16 @@ import {
 } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { decodeFrames, encodeBatch, encodeFrame, type Frame, type PeerAddress } from "./frames.ts";
-import type { Handoff, NodeIdentity } from "./handshake.ts";
-
-/** Erlang's `rpc`/`erpc` default. */
-export const DEFAULT_CALL_TIMEOUT_MS = 5000;
-
-/** A call that arrived from the peer. `signal` fires on cancel or when the link goes down. */
-export type IncomingCall = {
-  caller: string;
-  module: string;
-  function: string;
-  args: Value[];
-  /** `Infinity` when the caller set no deadline. */
-  timeoutMs: number;
-  signal: AbortSignal;
-};
-
-export type IncomingCast = { caller: string; module: string; function: string; args: Value[] };
-
-/** What the node does with what the peer sends. */
-export interface LinkHandler {
-  /** Should resolve, not reject; a rejection is answered as an exception. */
-  call(req: IncomingCall): Promise<CallResult>;
-  cast(req: IncomingCast): void;
-  peers(nodes: PeerAddress[]): void;
-}
+import { decodeFrames, encodeFrame } from "./frame_codec.ts";
+import type { CallFrame, Cast, Frame, PeerAddress } from "./frames.ts";
+import type { Handoff } from "./channel.ts";
+import { argsFailure, errorMessage } from "./encode_failure.ts";
+import type { NodeIdentity } from "./handshake.ts";
+import type { LinkHandler } from "./link_handler.ts";
+import { Outbox } from "./outbox.ts";
+import { PendingCalls } from "./pending_calls.ts";
+import { RunningCalls } from "./running_calls.ts";
+import { Ticker } from "./ticker.ts";
 
 export interface LinkOptions {
   self: NodeIdentity;
@@ -61,28 +47,8 @@ export interface LinkOptions {
   handoff?: Handoff;
 }
 
-type Pending = { resolve(r: CallResult): void; timer: unknown };
-
 const CLOSE_NORMAL = 1000;
 const CLOSE_PROTOCOL = 1002;
-// WebSocket close reasons are limited to 123 bytes of UTF-8.
-const MAX_CLOSE_REASON = 120;
-
-function isCodecError(err: unknown): boolean {
-  return err instanceof CodecError || (err as Error | undefined)?.name === "CodecError";
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function truncateUtf8(s: string, max: number): string {
-  const enc = new TextEncoder();
-  if (enc.encode(s).length <= max) return s;
-  let out = s.slice(0, max);
-  while (enc.encode(out).length > max - 3) out = out.slice(0, -1);
-  return out + "...";
-}
 
 /**
  * Throws `RangeError` when `ticktimeMs` is not a positive finite number.
@@ -92,37 +58,37 @@ export class Link {
   readonly peer: NodeIdentity;
   readonly self: NodeIdentity;
   #transport: Transport;
-  #clock: Clock;
   #handler: LinkHandler;
   #onDown: (reason: string) => void;
   #limits?: Limits;
-  #ticktimeMs: number;
+  #ticker: Ticker;
 
   #downReason: string | undefined;
-  #nextId = 1;
-  #pending = new Map<number, Pending>();
-  #outbox: Uint8Array[] = [];
-  #running = new Map<number, AbortController>();
+  #pending: PendingCalls;
+  #outbox: Outbox;
+  #running: RunningCalls;
   // Frames that must be processed before the transport's own, in order.
   #deferred: Frame[] | undefined;
 
-  #tickTimer: unknown;
-  #sentInPeriod = false;
-  #receivedInPeriod = false;
-  #quietPeriods = 0;
-
   constructor(transport: Transport, options: LinkOptions) {
-    if (!(options.ticktimeMs > 0) || !Number.isFinite(options.ticktimeMs)) {
-      throw new RangeError(`ticktimeMs must be a positive number of milliseconds, got ${options.ticktimeMs}`);
-    }
+    const clock = options.clock ?? systemClock;
+    this.#ticker = new Ticker(clock, options.ticktimeMs, {
+      tick: () => this.#write({ type: "tick" }),
+      silent: () =>
+        this.#down(`tick timeout: no sign of life from ${this.peer.name} for ${options.ticktimeMs} ms`, true),
+    });
     this.#transport = transport;
+    this.#outbox = new Outbox(
+      (message) => transport.send(message),
+      (err) => this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false),
+    );
     this.peer = options.peer;
     this.self = options.self;
-    this.#clock = options.clock ?? systemClock;
+    this.#pending = new PendingCalls(clock);
     this.#handler = options.handler;
+    this.#running = new RunningCalls(options.peer.name, (req) => options.handler.call(req), (b) => this.#writeBytes(b));
     this.#onDown = options.onDown;
     this.#limits = options.limits;
-    this.#ticktimeMs = options.ticktimeMs;
 
     const handoff = options.handoff;
     if (handoff && (handoff.frames.length > 0 || handoff.down !== undefined)) {
@@ -135,14 +101,10 @@ export class Link {
         if (handoff.down !== undefined) this.#down(handoff.down, true, CLOSE_PROTOCOL);
       });
     }
-    this.#armTick();
     transport.listen({
       message: (data) => this.#receive(data),
       close: (code, reason) =>
-        this.#down(
-          `connection to ${this.peer.name} closed (code ${code}${reason ? `: ${reason}` : ""})`,
-          false,
-        ),
+        this.#down(`connection to ${this.peer.name} closed (code ${code}${reason ? `: ${reason}` : ""})`, false),
     });
   }
 
@@ -181,37 +143,16 @@ export class Link {
     if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
       return Promise.resolve(badarg(`timeout must be a non-negative number of milliseconds, got ${String(timeoutMs)}`));
     }
-    const id = this.#nextId++;
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeFrame({ type: "call", id, module, function: fn, args, timeoutMs });
-    } catch (err) {
-      return Promise.resolve(badarg(this.#unencodable(`the arguments of ${module}.${fn}`, err, args)));
-    }
-    return new Promise<CallResult>((settle, reject) => {
-      const onAbort = () => {
-        if (this.#pending.get(id) !== entry) return;
-        this.#pending.delete(id);
-        if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
-        this.#write({ type: "cancel", id });
-        reject(signal!.reason);
-      };
-      const resolve = signal
-        ? (r: CallResult) => (signal.removeEventListener("abort", onAbort), settle(r))
-        : settle;
-      const entry: Pending = { resolve, timer: undefined };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (Number.isFinite(timeoutMs)) {
-        entry.timer = this.#clock.setTimeout(() => {
-          if (this.#pending.get(id) !== entry) return;
-          this.#pending.delete(id);
-          this.#write({ type: "cancel", id });
-          resolve(timeout(this.peer.name, timeoutMs));
-        }, timeoutMs);
-      }
-      this.#pending.set(id, entry);
-      this.#writeBytes(bytes);
-    });
+    const id = this.#pending.nextId();
+    const bytes = this.#encodeRequest({ type: "call", id, module, function: fn, args, timeoutMs });
+    if (!(bytes instanceof Uint8Array)) return Promise.resolve(bytes);
+    const cancel = () => this.#write({ type: "cancel", id });
+    const reply = this.#pending.wait(id, timeoutMs, () => {
+      cancel();
+      return timeout(this.peer.name, timeoutMs);
+    }, signal && { signal, abandon: cancel });
+    this.#writeBytes(bytes);
+    return reply;
   }
 
   /**
@@ -221,12 +162,8 @@ export class Link {
    */
   cast(module: string, fn: string, args: Value[]): CallResult {
     if (!this.isUp) return noconnection(this.peer.name, this.#downReason);
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeFrame({ type: "cast", module, function: fn, args });
-    } catch (err) {
-      return badarg(this.#unencodable(`the arguments of ${module}.${fn}`, err, args));
-    }
+    const bytes = this.#encodeRequest({ type: "cast", module, function: fn, args });
+    if (!(bytes instanceof Uint8Array)) return bytes;
     this.#writeBytes(bytes);
     return this.isUp ? ok(true) : noconnection(this.peer.name, this.#downReason);
   }
@@ -245,44 +182,29 @@ export class Link {
 
   // ---- sending ----
 
-  #unencodable(what: string, err: unknown, args: unknown): string {
-    if (!isCodecError(err)) return `${what} could not be encoded: ${errorMessage(err)}`;
-    // The frame wraps the arguments; name the culprit by its place in them instead.
-    const precise = findUnencodable(args, "args") ?? err;
-    return `${what} cannot be sent to ${this.peer.name}: ${errorMessage(precise)}`;
+  /** A call's or cast's bytes, or the badarg that says why its arguments cannot be sent. */
+  #encodeRequest(f: CallFrame | Cast): Uint8Array | BadArg {
+    try {
+      return encodeFrame(f);
+    } catch (err) {
+      return badarg(argsFailure(f.module, f.function, this.peer.name, f.args, err));
+    }
   }
 
   #write(f: Frame): void {
     this.#writeBytes(encodeFrame(f));
   }
 
-  /**
-   * Queues a frame; the queue goes out once the current burst of work is
-   * done (a microtask later), as one message: under load, one write carries
-   * many replies instead of one write each.
-   */
   #writeBytes(bytes: Uint8Array): void {
-    this.#sentInPeriod = true;
+    this.#ticker.sent();
     this.#outbox.push(bytes);
-    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
-  }
-
-  #flush(): void {
-    const frames = this.#outbox;
-    if (frames.length === 0) return;
-    this.#outbox = [];
-    try {
-      this.#transport.send(frames.length === 1 ? frames[0] : encodeBatch(frames));
-    } catch (err) {
-      this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false);
-    }
   }
 
   // ---- receiving ----
 
   #receive(data: Uint8Array): void {
     if (!this.isUp) return;
-    this.#receivedInPeriod = true;
+    this.#ticker.received();
     let frames: Frame[];
     try {
       frames = decodeFrames(data, this.#limits);
@@ -300,24 +222,16 @@ export class Link {
   #dispatch(f: Frame): void {
     try {
       switch (f.type) {
-        case "reply": {
-          const entry = this.#pending.get(f.id);
-          if (!entry) return; // late: the caller already has its timeout
-          this.#pending.delete(f.id);
-          if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
-          entry.resolve(f.result);
+        case "reply":
+          // False for a late reply: its caller already has its timeout.
+          this.#pending.settle(f.id, f.result);
           return;
-        }
         case "call":
-          this.#runCall(f);
+          this.#running.run(f);
           return;
-        case "cancel": {
-          const ac = this.#running.get(f.id);
-          if (!ac) return;
-          this.#running.delete(f.id);
-          ac.abort(new DOMException(`${this.peer.name} cancelled the call (its timeout passed)`, "AbortError"));
+        case "cancel":
+          this.#running.cancel(f.id, `${this.peer.name} cancelled the call (its timeout passed)`);
           return;
-        }
         case "cast":
           this.#handler.cast({ caller: this.peer.name, module: f.module, function: f.function, args: f.args });
           return;
@@ -341,81 +255,15 @@ export class Link {
     }
   }
 
-  #runCall(f: Extract<Frame, { type: "call" }>): void {
-    const ac = new AbortController();
-    this.#running.get(f.id)?.abort(new DOMException("superseded by a call with the same id", "AbortError"));
-    this.#running.set(f.id, ac);
-    const req: IncomingCall = {
-      caller: this.peer.name,
-      module: f.module,
-      function: f.function,
-      args: f.args,
-      timeoutMs: f.timeoutMs,
-      signal: ac.signal,
-    };
-    Promise.resolve()
-      .then(() => this.#handler.call(req))
-      .catch((err: unknown) =>
-        exception((err as Error)?.name ?? "Error", errorMessage(err), (err as Error)?.stack)
-      )
-      .then((result) => {
-        // Cancelled or down: the caller no longer waits for this id.
-        if (this.#running.get(f.id) !== ac) return;
-        this.#running.delete(f.id);
-        this.#reply(f, result);
-      });
-  }
-
-  #reply(f: Extract<Frame, { type: "call" }>, result: CallResult): void {
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeFrame({ type: "reply", id: f.id, result });
-    } catch (err) {
-      const culprit = result.kind === "ok"
-        ? findUnencodable(result.value, "value")
-        : result.kind === "exception" ? findUnencodable(result.data, "data") : undefined;
-      const why = isCodecError(err)
-        ? `${f.module}.${f.function} returned a value that cannot cross the wire: ${errorMessage(culprit ?? err)}`
-        : `the result of ${f.module}.${f.function} could not be encoded: ${errorMessage(err)}`;
-      bytes = encodeFrame({ type: "reply", id: f.id, result: exception("EncodeError", why) });
-    }
-    this.#writeBytes(bytes);
-  }
-
-  // ---- ticks ----
-
-  #armTick(): void {
-    this.#tickTimer = this.#clock.setTimeout(() => this.#onTick(), this.#ticktimeMs / 4);
-  }
-
-  #onTick(): void {
-    if (!this.isUp) return;
-    if (this.#receivedInPeriod) this.#quietPeriods = 0;
-    else this.#quietPeriods++;
-    this.#receivedInPeriod = false;
-    // Four quiet quarters: silent for at least ticktime (and under 1.25 × ticktime).
-    if (this.#quietPeriods >= 4) {
-      this.#down(
-        `tick timeout: no sign of life from ${this.peer.name} for ${this.#ticktimeMs} ms`,
-        true,
-        CLOSE_NORMAL,
-      );
-      return;
-    }
-    if (!this.#sentInPeriod) this.#write({ type: "tick" });
-    this.#sentInPeriod = false;
-    if (this.isUp) this.#armTick();
-  }
-
   // ---- going down, once ----
 
   #down(reason: string, sayBye: boolean, code = CLOSE_NORMAL): void {
     if (this.#downReason !== undefined) return;
     this.#downReason = reason;
-    this.#clock.clearTimeout(this.#tickTimer);
+    this.#ticker.stop();
     if (sayBye) {
       // Replies already queued go before the bye.
-      this.#flush();
+      this.#outbox.flush();
       try {
         this.#transport.send(encodeFrame({ type: "bye", reason }));
       } catch {
@@ -423,20 +271,13 @@ export class Link {
       }
     }
     try {
-      this.#transport.close(code, truncateUtf8(reason, MAX_CLOSE_REASON));
+      // The transport cuts the reason to fit a close frame; `bye` carried all of it.
+      this.#transport.close(code, reason);
     } catch {
       // Already closed.
     }
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    const running = [...this.#running.values()];
-    this.#running.clear();
-    for (const p of pending) {
-      if (p.timer !== undefined) this.#clock.clearTimeout(p.timer);
-      p.resolve(noconnection(this.peer.name, reason));
-    }
-    const abortReason = new DOMException(`the link to ${this.peer.name} went down: ${reason}`, "AbortError");
-    for (const ac of running) ac.abort(abortReason);
+    this.#pending.settleAll(noconnection(this.peer.name, reason));
+    this.#running.abortAll(`the link to ${this.peer.name} went down: ${reason}`);
     this.#onDown(reason);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The node's links to other nodes: dialing and accepting (with the
- * handshake), one link per pair of nodes, the transitive full mesh, and
- * `nodeup`/`nodedown`. The node hands it a `dial` function and a handler for
- * what peers ask; the mesh opens no sockets itself.
+ * handshake), the transitive full mesh, and `nodeup`/`nodedown`. The table
+ * that keeps one link per pair of nodes is `link_table.ts`; keeping `--join`
+ * nodes connected is `join.ts`. The node hands it a `dial` function and a
+ * handler for what peers ask; the mesh opens no sockets itself.
  *
  * @module
  */
@@ -14,16 +15,14 @@ import { noconnection, type NoConnection } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { PeerAddress } from "./frames.ts";
-import {
-  type Admission,
-  acceptHandshake,
-  channelOf,
-  dialHandshake,
-  type Handoff,
-  type HandshakeResult,
-  type NodeIdentity,
-} from "./handshake.ts";
-import { Link, type LinkHandler } from "./link.ts";
+import { channelOf, type Handoff } from "./channel.ts";
+import type { HandshakeResult, NodeIdentity } from "./handshake.ts";
+import { acceptHandshake, type Admission } from "./handshake_acceptor.ts";
+import { dialHandshake } from "./handshake_dialer.ts";
+import { Joined } from "./join.ts";
+import { Link } from "./link.ts";
+import { LinkTable } from "./link_table.ts";
+import type { LinkHandler } from "./link_handler.ts";
 
 export interface MeshOptions {
   self: NodeIdentity;
@@ -49,25 +48,25 @@ export interface MeshOptions {
 export type Connected = { kind: "ok"; link: Link };
 export type ConnectResult = Connected | NoConnection;
 
-/** Reconnection backoff for `--join` nodes: 0.5 s doubling up to 30 s. */
-const BACKOFF_MS = { first: 500, max: 30_000 };
-
-type Entry = { link: Link; initiator: string };
-
 export class Mesh {
   #o: MeshOptions;
   #clock: Clock;
-  #links = new Map<string, Entry>();
+  #links = new LinkTable();
   /** Outgoing and incoming set-ups in progress, by node name. */
   #dialing = new Map<string, Promise<ConnectResult>>();
   #inbound = new Map<string, Promise<HandshakeResult>>();
-  #waiters = new Map<string, Set<(link: Link) => void>>();
-  #kept = new Map<string, { cancel(): void }>();
+  #joined: Joined;
   #closed = false;
 
   constructor(options: MeshOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#joined = new Joined({
+      connect: (node) => this.connect(node),
+      events: options.events,
+      log: options.log,
+      clock: this.#clock,
+    });
   }
 
   get self(): string {
@@ -76,22 +75,20 @@ export class Mesh {
 
   /** Names of visible connected nodes, sorted. */
   nodes(): string[] {
-    return [...this.#links.values()].filter((e) => !e.link.peer.hidden).map((e) => e.link.peer.name).sort();
+    return this.#links.names(false);
   }
 
   hiddenNodes(): string[] {
-    return [...this.#links.values()].filter((e) => e.link.peer.hidden).map((e) => e.link.peer.name).sort();
+    return this.#links.names(true);
   }
 
   link(name: string): Link | undefined {
-    return this.#links.get(name)?.link;
+    return this.#links.get(name);
   }
 
   /** Outgoing calls waiting for replies, over every link. */
   pendingCalls(): number {
-    let n = 0;
-    for (const e of this.#links.values()) n += e.link.pendingCount;
-    return n;
+    return this.#links.pendingCalls();
   }
 
   /**
@@ -107,7 +104,7 @@ export class Mesh {
       return Promise.resolve(noconnection(node, (err as Error).message));
     }
     const existing = this.#links.get(name);
-    if (existing) return Promise.resolve({ kind: "ok", link: existing.link });
+    if (existing) return Promise.resolve({ kind: "ok", link: existing });
     if (this.#closed) return Promise.resolve(noconnection(name, "this node is shutting down"));
     if (name === this.self) return Promise.resolve(noconnection(name, "a node does not connect to itself"));
     const pending = this.#dialing.get(name);
@@ -156,16 +153,16 @@ export class Mesh {
 
   /** Closes the link to `node` (a `bye` tells the peer); false if there was none. */
   disconnect(node: string, reason = "disconnected"): boolean {
-    this.#kept.get(node)?.cancel();
-    const entry = this.#links.get(node);
-    if (!entry) return false;
-    entry.link.close(reason);
-    return true;
+    this.#joined.release(node);
+    const link = this.#links.get(node);
+    link?.close(reason);
+    return link !== undefined;
   }
 
   /**
    * Keeps `node` connected, as `--join` asks: connects now and again after
-   * every nodedown, retrying with backoff while it is unreachable.
+   * every nodedown, retrying with jittered backoff while it is unreachable
+   * (see `join.ts`). Logs `join_invalid` for a malformed name.
    */
   keepConnected(node: string): void {
     let name: string;
@@ -175,41 +172,14 @@ export class Mesh {
       this.#o.log.error("join_invalid", { node, message: (err as Error).message });
       return;
     }
-    if (this.#kept.has(name) || name === this.self) return;
-    let timer: unknown;
-    let delay = BACKOFF_MS.first;
-    let cancelled = false;
-    const attempt = async () => {
-      if (cancelled || this.#closed) return;
-      const r = await this.connect(node);
-      if (cancelled || this.#closed) return;
-      if (r.kind === "ok") {
-        delay = BACKOFF_MS.first;
-        return;
-      }
-      this.#o.log.warn("join_retry", { node: name, reason: r.reason, retry_in_ms: delay });
-      timer = this.#clock.setTimeout(attempt, delay);
-      delay = Math.min(delay * 2, BACKOFF_MS.max);
-    };
-    const off = this.#o.events.on("nodedown", (e) => {
-      if (e.node === name && !cancelled) timer = this.#clock.setTimeout(attempt, BACKOFF_MS.first);
-    });
-    this.#kept.set(name, {
-      cancel: () => {
-        cancelled = true;
-        off();
-        this.#clock.clearTimeout(timer);
-        this.#kept.delete(name);
-      },
-    });
-    attempt();
+    if (name !== this.self && !this.#closed) this.#joined.keep(name, node);
   }
 
   /** Says `bye` on every link and stops reconnecting; new connections are refused. */
   close(reason = "shutdown"): void {
     this.#closed = true;
-    for (const k of [...this.#kept.values()]) k.cancel();
-    for (const e of [...this.#links.values()]) e.link.close(reason);
+    this.#joined.releaseAll();
+    for (const link of this.#links.links()) link.close(reason);
   }
 
   // ---- setting links up ----
@@ -243,8 +213,7 @@ export class Mesh {
   /** Erlang's rule for two nodes dialing each other: the smaller name's connection wins. */
   #admit(peer: NodeIdentity): Admission {
     if (this.#closed) return "duplicate";
-    const existing = this.#links.get(peer.name);
-    if (existing && existing.link.peer.creation === peer.creation) return "duplicate";
+    if (this.#links.get(peer.name)?.peer.creation === peer.creation) return "duplicate";
     if (this.#dialing.has(peer.name) && this.self < peer.name) return "simultaneous";
     // Two set-ups from one name (before either authenticated) both go on: #register keeps one.
     return "ok";
@@ -269,43 +238,20 @@ export class Mesh {
     return link;
   }
 
-  /**
-   * Makes `link` the link to its peer, unless one already is: of two links
-   * between the same incarnations, both sides keep the one the smaller name
-   * dialed. Returns the link that is kept, or undefined when `link` is
-   * already down.
-   */
+  /** Adds `link` to the table; on a new peer, says nodeup and tells it the peers this node knows. */
   #register(link: Link, initiator: string): Link | undefined {
-    if (!link.isUp) return undefined;
+    const added = this.#links.add(link, initiator);
+    if (added.kind !== "up") return added.kind === "duplicate" ? added.link : undefined;
     const name = link.peer.name;
-    const existing = this.#links.get(name);
-    if (existing && existing.link.peer.creation === link.peer.creation) {
-      const keepExisting = existing.initiator < initiator;
-      const loser = keepExisting ? link : existing.link;
-      if (!keepExisting) this.#links.set(name, { link, initiator });
-      loser.close("duplicate link");
-      return keepExisting ? existing.link : link;
-    }
-    if (existing) {
-      // The peer restarted: the old link belongs to a process that is gone.
-      this.#links.delete(name);
-      existing.link.close("peer restarted");
-      this.#emitDown(name, "peer restarted");
-    }
-    this.#links.set(name, { link, initiator });
+    if (added.restarted) this.#emitDown(name, "peer restarted");
     this.#o.log.info("nodeup", { node: name, hidden: link.peer.hidden || undefined });
     this.#o.events.emit({ type: "nodeup", node: name, hidden: link.peer.hidden, time: Date.now() });
-    for (const resolve of this.#waiters.get(name) ?? []) resolve(link);
-    this.#waiters.delete(name);
-    if (!this.#o.self.hidden && !link.peer.hidden) link.sendPeers(this.#peerList(name));
+    if (!this.#o.self.hidden && !link.peer.hidden) link.sendPeers(this.#links.peerList(name));
     return link;
   }
 
   #down(link: Link, reason: string): void {
-    const name = link.peer.name;
-    if (this.#links.get(name)?.link !== link) return;
-    this.#links.delete(name);
-    this.#emitDown(name, reason);
+    if (this.#links.remove(link)) this.#emitDown(link.peer.name, reason);
   }
 
   #emitDown(name: string, reason: string): void {
@@ -322,35 +268,17 @@ export class Mesh {
   #learn(nodes: PeerAddress[], from: NodeIdentity): void {
     if (this.#o.self.hidden || from.hidden || this.#closed) return;
     for (const { name, port } of nodes) {
-      if (name === this.self || this.#links.has(name) || this.#dialing.has(name)) continue;
+      if (name === this.self || this.#links.get(name) || this.#dialing.has(name)) continue;
       this.connect(`${name}:${port}`).then((r) => {
         if (r.kind !== "ok") this.#o.log.warn("mesh_connect_failed", { node: name, via: from.name, reason: r.reason });
       });
     }
   }
 
-  #peerList(except: string): PeerAddress[] {
-    return [...this.#links.values()]
-      .map((e) => e.link.peer)
-      .filter((p) => !p.hidden && p.name !== except)
-      .map((p) => ({ name: p.name, port: p.port }));
-  }
-
-  #awaitLink(name: string): Promise<ConnectResult> {
-    const existing = this.#links.get(name);
-    if (existing) return Promise.resolve({ kind: "ok", link: existing.link });
-    return new Promise((resolve) => {
-      const set = this.#waiters.get(name) ?? new Set();
-      this.#waiters.set(name, set);
-      const done = (link: Link) => {
-        this.#clock.clearTimeout(timer);
-        resolve({ kind: "ok", link });
-      };
-      const timer = this.#clock.setTimeout(() => {
-        set.delete(done);
-        resolve(noconnection(name, `${name} was connecting to this node at the same time, and that did not complete`));
-      }, this.#o.setupTimeoutMs);
-      set.add(done);
-    });
+  async #awaitLink(name: string): Promise<ConnectResult> {
+    const link = await this.#links.waitFor(name, this.#o.setupTimeoutMs, this.#clock);
+    return link
+      ? { kind: "ok", link }
+      : noconnection(name, `${name} was connecting to this node at the same time, and that did not complete`);
   }
 }

@@ -62,14 +62,10 @@ export function checkRegistration(params: URLSearchParams, remoteAddress: string
   return { kind: "ok", entry };
 }
 
-// A close reason is at most 123 bytes; the full message travels in the `refused` frame.
-function closeReason(message: string): string {
-  return message.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
-}
-
+/** The full message travels in the `refused` frame; the transport cuts the close reason to fit. */
 function refuse(t: Transport, code: CloseCode, message: string): void {
   t.send(encodeMessage({ kind: "refused", code, message }));
-  t.close(code, closeReason(message));
+  t.close(code, message);
 }
 
 // A socket that never asks to register is a stranger; it should not stay open.

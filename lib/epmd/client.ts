@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { deadline, isTimeoutError } from "../core/deadline.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { EpmdError } from "./errors.ts";
 import {
@@ -61,6 +62,8 @@ function unreachable(where: string, cause?: unknown): EpmdError {
   );
 }
 
+const UNREGISTER_WITHIN_MS = 1000;
+
 class LiveRegistration implements Registration {
   readonly name: string;
   readonly port: number;
@@ -95,19 +98,15 @@ class LiveRegistration implements Registration {
   }
 
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
+    this.#closing ??= (async () => {
       clearInterval(this.#heartbeat);
-      if (this.#lost !== undefined) return resolve();
-      const timer = setTimeout(done, 1000);
-      const t = this.#t;
-      function done() {
-        clearTimeout(timer);
-        t.close(1000, "unregistered");
-        resolve();
-      }
-      this.#unregistered = done;
-      t.send(encodeMessage({ kind: "unregister" }));
-    });
+      if (this.#lost !== undefined) return;
+      const confirmed = new Promise<void>((resolve) => (this.#unregistered = resolve));
+      this.#t.send(encodeMessage({ kind: "unregister" }));
+      // A mapper that does not answer must not hold up a node's shutdown.
+      await deadline(confirmed, UNREGISTER_WITHIN_MS).catch(() => {});
+      this.#t.close(1000, "unregistered");
+    })();
     return this.#closing;
   }
 
@@ -147,68 +146,64 @@ export function registerName(rt: Runtime, options: RegisterOptions): Promise<Reg
   if (options.pid !== undefined) query.set("pid", String(options.pid));
   if (options.runtime !== undefined) query.set("runtime", options.runtime);
 
+  const registering = openRegistration(rt, `${base}/register?${query}`, {
+    where,
+    name,
+    port,
+    timeoutMs,
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+  });
+  return deadline(registering, timeoutMs).catch((err) => {
+    if (!isTimeoutError(err)) throw err;
+    // Too late to be of use: a registration that completes anyway must not keep the name.
+    registering.then((r) => r.close(), () => {});
+    throw new EpmdError(
+      "timeout",
+      `the port mapper on ${where} did not confirm registering ${name} within ${timeoutMs} ms: ` +
+        "check that it is a meshrpc port mapper and not overloaded",
+    );
+  });
+}
+
+type Attempt = { where: string; name: string; port: number; timeoutMs: number; heartbeatMs: number };
+
+/** Dials the mapper and waits for `registered`. Rejects with EpmdError "unreachable" or "refused". */
+async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<LiveRegistration> {
+  let t: Transport;
+  try {
+    // More time than the caller's deadline, so that a slow connect reports "timeout", not "unreachable".
+    t = await rt.dial(url, { timeoutMs: a.timeoutMs + 1000 });
+  } catch (err) {
+    throw unreachable(a.where, err);
+  }
+  const refused = (why: string) => new EpmdError("refused", `the port mapper refused ${a.name}: ${why}`);
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-      return true;
-    };
-    const timer = setTimeout(() => {
-      settle(() =>
+    let live: LiveRegistration | undefined;
+    t.listen({
+      message(data) {
+        const m = decodeMessage(data);
+        if (live) return live.message(m?.kind);
+        if (m?.kind === "refused") {
+          reject(refused(String(m.message)));
+          t.close(1000, "refused");
+        } else if (m?.kind === "registered") {
+          live = new LiveRegistration(t, a.name, a.port, a.heartbeatMs);
+          resolve(live);
+        }
+      },
+      close(code, reason) {
+        if (live) return live.ended(code, reason);
+        if (code >= 4000 && code <= 4999) return reject(refused(reason));
         reject(
           new EpmdError(
-            "timeout",
-            `the port mapper on ${where} did not confirm registering ${name} within ${timeoutMs} ms: ` +
-              "check that it is a meshrpc port mapper and not overloaded",
+            "unreachable",
+            `the port mapper on ${a.where} closed the connection before confirming ${a.name} ` +
+              `(${code}${reason ? `: ${reason}` : ""}): check that it is a meshrpc port mapper`,
           ),
-        )
-      );
-    }, timeoutMs);
-
-    // The dial gets more time than our own timer, so that a slow connect reports "timeout", not "unreachable".
-    rt.dial(`${base}/register?${query}`, { timeoutMs: timeoutMs + 1000 }).then(
-      (t) => {
-        if (settled) return t.close(1000, "gave up");
-        let live: LiveRegistration | undefined;
-        const refused = (why: string) => new EpmdError("refused", `the port mapper refused ${name}: ${why}`);
-        t.listen({
-          message(data) {
-            const m = decodeMessage(data);
-            if (live) return live.message(m?.kind);
-            if (settled) return;
-            if (m?.kind === "refused") {
-              settle(() => reject(refused(String(m.message))));
-              t.close(1000, "refused");
-            } else if (m?.kind === "registered") {
-              const reg = new LiveRegistration(t, name, port, options.heartbeatMs ?? 30_000);
-              live = reg;
-              settle(() => resolve(reg));
-            }
-          },
-          close(code, reason) {
-            if (live) return live.ended(code, reason);
-            settle(() => {
-              if (code >= 4000 && code <= 4999) {
-                reject(refused(reason));
-              } else {
-                reject(
-                  new EpmdError(
-                    "unreachable",
-                    `the port mapper on ${where} closed the connection before confirming ${name} ` +
-                      `(${code}${reason ? `: ${reason}` : ""}): check that it is a meshrpc port mapper`,
-                  ),
-                );
-              }
-            });
-          },
-        });
-        t.send(encodeMessage({ kind: "register" }));
+        );
       },
-      (err) => settle(() => reject(unreachable(where, err))),
-    );
+    });
+    t.send(encodeMessage({ kind: "register" }));
   });
 }
 
@@ -259,7 +254,7 @@ function isEntry(v: unknown): v is NameEntry {
  * "unreachable" (no mapper on that host), "unknown" (the mapper has no such
  * name), "timeout".
  */
-export async function lookupPort(_rt: Runtime, options: LookupOptions & { name: string }): Promise<number> {
+export async function lookupPort(options: LookupOptions & { name: string }): Promise<number> {
   const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
   const { status, body } = await ask(
     options,
@@ -280,7 +275,7 @@ export async function lookupPort(_rt: Runtime, options: LookupOptions & { name: 
  * Every name registered with the mapper on `host`, sorted by name. Rejects
  * with EpmdError "unreachable" or "timeout".
  */
-export async function listNames(_rt: Runtime, options: LookupOptions): Promise<NameEntry[]> {
+export async function listNames(options: LookupOptions): Promise<NameEntry[]> {
   const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
   const { status, body } = await ask(options, "/names", "");
   const names = (body as { names?: unknown })?.names;

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import type { Child, Runtime } from "../runtime/types.ts";
+import { Backoff } from "../core/backoff.ts";
+import { sleep } from "../core/sleep.ts";
+import type { Child } from "../runtime/types.ts";
 import { EpmdError } from "./errors.ts";
 import { getJson } from "./http.ts";
 import { DEFAULT_EPMD_PORT, EPMD_SERVICE, mapperBase } from "./protocol.ts";
@@ -63,8 +65,6 @@ export interface Ensured {
   pid: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // After the spawned mapper exits (it lost a race to bind), the winner is already listening: a short grace is enough.
 const GRACE_AFTER_EXIT_MS = 1000;
 
@@ -84,7 +84,7 @@ function foreign(host: string, port: number, status: number): EpmdError {
  * the port, and "timeout" when no mapper comes up within timeoutMs (the
  * message names the log file when given). Errors thrown by `spawn` propagate.
  */
-export async function ensureEpmd(_rt: Runtime, options: EnsureOptions): Promise<Ensured> {
+export async function ensureEpmd(options: EnsureOptions): Promise<Ensured> {
   const host = options.hostname ?? "127.0.0.1";
   const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -102,10 +102,9 @@ export async function ensureEpmd(_rt: Runtime, options: EnsureOptions): Promise<
     deadline = Math.min(deadline, Date.now() + GRACE_AFTER_EXIT_MS);
   });
 
-  let delay = 20;
+  const delays = new Backoff({ firstMs: 20, maxMs: 200 });
   while (Date.now() < deadline) {
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 2, 200);
+    await sleep(Math.min(delays.next(), Math.max(0, deadline - Date.now())));
     const p = await probe(deadline - Date.now());
     if (p.kind === "up") return { started: p.health.pid === child.pid, pid: p.health.pid };
     if (p.kind === "foreign") throw foreign(host, epmdPort, p.status);

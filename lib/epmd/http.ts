@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isTimeoutError, timeoutSignal } from "../core/deadline.ts";
 import { EpmdError } from "./errors.ts";
 
 /**
@@ -11,14 +12,9 @@ import { EpmdError } from "./errors.ts";
  * error when the connection fails (nothing listens, host unknown).
  */
 export async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const ctrl = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    ctrl.abort();
-  }, timeoutMs);
+  const signal = timeoutSignal(timeoutMs);
   try {
-    const res = await fetch(url, { signal: ctrl.signal, headers: { accept: "application/json" } });
+    const res = await fetch(url, { signal, headers: { accept: "application/json" } });
     let body: unknown;
     try {
       body = await res.json();
@@ -27,9 +23,9 @@ export async function getJson(url: string, timeoutMs: number): Promise<{ status:
     }
     return { status: res.status, body };
   } catch (err) {
-    if (timedOut) throw new EpmdError("timeout", `${url} did not answer within ${timeoutMs} ms`, { cause: err });
+    if (isTimeoutError(err) || signal.aborted) {
+      throw new EpmdError("timeout", `${url} did not answer within ${timeoutMs} ms`, { cause: err });
+    }
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }

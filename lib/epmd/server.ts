@@ -7,6 +7,7 @@
  */
 import { Hono } from "hono";
 import { type Logger, silentLogger } from "../core/log.ts";
+import { isUpgrade } from "../core/websocket.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { acceptRegistration } from "./accept.ts";
 import { EpmdError } from "./errors.ts";
@@ -79,10 +80,6 @@ export interface EpmdServer {
   readonly registry: Registry;
   /** Ends every registration (close code 4010) and stops listening. Never rejects. */
   stop(): Promise<void>;
-}
-
-function isUpgrade(req: Request): boolean {
-  return req.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
 function addressInUse(err: unknown): boolean {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { encode } from "../codec/cbor.ts";
-import { encodeJson } from "../codec/json.ts";
+import { encode } from "../codec/cbor_encode.ts";
+import { encodeJson } from "../codec/json_encode.ts";
 import type { CallResult } from "../result.ts";
 import { STATUS } from "./status.ts";
 

@@ -31,7 +31,7 @@ function spawnMapper(rt: Runtime, o: MapperOptions) {
 }
 
 async function registerOnce(rt: Runtime, o: MapperOptions): Promise<Registration> {
-  await ensureEpmd(rt, { epmdPort: o.epmdPort, spawn: () => spawnMapper(rt, o), logFile: o.logFile });
+  await ensureEpmd({ epmdPort: o.epmdPort, spawn: () => spawnMapper(rt, o), logFile: o.logFile });
   return await registerName(rt, { epmdPort: o.epmdPort, name: o.name, port: o.port, pid: rt.pid, runtime: rt.name });
 }
 

@@ -203,7 +203,7 @@ export class NodeCore {
     const p = this.parts;
     const addr = parseNodeName(node);
     const port = addr.port ??
-      await lookupPort(p.rt, { host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
+      await lookupPort({ host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
     const host = dialHost(addr.host);
     const url = `${p.scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/dist`;
     return await p.rt.dial(url, { timeoutMs: DEFAULTS.setupTimeoutMs });

@@ -6,14 +6,16 @@
  *
  * @module
  */
-import { decode, encode } from "../codec/cbor.ts";
+import { decode } from "../codec/cbor_decode.ts";
+import { encode } from "../codec/cbor_encode.ts";
 import type { Mesh } from "../distribution/mesh.ts";
 import { parseNodeName } from "../core/name.ts";
-import type { IncomingCall, IncomingCast } from "../distribution/link.ts";
+import type { IncomingCall, IncomingCast } from "../distribution/link_handler.ts";
 import {
   badarg,
   type BadArg,
   type CallResult,
+  DEFAULT_CALL_TIMEOUT_MS,
   exception,
   type Kind,
   type NodeResult,
@@ -25,7 +27,7 @@ import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
 
-export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
 
 export type { CallOptions, MulticallOptions };
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { encode } from "../codec/cbor.ts";
+import { encode } from "../codec/cbor_encode.ts";
 import { type CallResult, exception, ok, timeout, undef, type Value } from "../result.ts";
 import type { CallContext, NodeApi } from "./context.ts";
 import type { Modules } from "./modules.ts";

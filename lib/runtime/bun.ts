@@ -7,7 +7,8 @@ import process from "node:process";
 import type { ServerWebSocket } from "bun";
 import { shared } from "./shared.ts";
 import type { Runtime, Server, ServeOptions, Transport } from "./types.ts";
-import { Inbox, isUpgrade } from "./websocket.ts";
+import { closeReason, isUpgrade } from "../core/websocket.ts";
+import { Inbox } from "./websocket.ts";
 
 type WsData = { inbox: Inbox; accept: (t: Transport) => void; remoteAddress: string };
 
@@ -19,7 +20,7 @@ function serverTransport(ws: ServerWebSocket<WsData>): Transport {
       if (!inbox.closed) ws.send(data);
     },
     close(code = 1000, reason = "") {
-      ws.close(code, reason.slice(0, 120));
+      ws.close(code, closeReason(reason));
       inbox.close(code, reason);
     },
     listen: (h) => inbox.listen(h),

@@ -5,7 +5,9 @@
  */
 import { shared } from "./shared.ts";
 import type { Runtime, ServeOptions, Server } from "./types.ts";
-import { isUpgrade, webSocketTransport } from "./websocket.ts";
+import { deadline, isTimeoutError } from "../core/deadline.ts";
+import { isUpgrade } from "../core/websocket.ts";
+import { webSocketTransport } from "./websocket.ts";
 
 // Deno's shutdown waits for every response, and an open event stream never ends by itself.
 const FORCED_STOP_MS = 1000;
@@ -20,9 +22,9 @@ function wrap(server: Deno.HttpServer, hostname: string, port: number): Server {
       void drain();
     },
     async stop() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([drain(), new Promise((r) => (timer = setTimeout(r, FORCED_STOP_MS)))]);
-      clearTimeout(timer);
+      await deadline(drain(), FORCED_STOP_MS).catch((err) => {
+        if (!isTimeoutError(err)) throw err;
+      });
     },
   };
 }

@@ -10,7 +10,10 @@
 export interface Transport {
   /** Queues bytes for sending; a no-op once the transport is closed. */
   send(data: Uint8Array): void;
-  /** Closes the connection; `onClose` handlers then run once. */
+  /**
+   * Closes the connection; `onClose` handlers then run once. A reason over
+   * the close frame's 123 bytes is cut to fit (`closeReason`).
+   */
   close(code?: number, reason?: string): void;
   /** Sets the handlers; messages that arrive before this call are kept and delivered. */
   listen(handlers: TransportHandlers): void;
@@ -57,8 +60,6 @@ export interface Server {
 export interface DialOptions {
   /** Gives up after this long (ms). */
   timeoutMs: number;
-  /** Extra request headers for the upgrade request. */
-  headers?: Record<string, string>;
 }
 
 /** What `spawnDetached` gives back. */

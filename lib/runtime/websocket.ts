@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { deadline, isTimeoutError } from "../core/deadline.ts";
+import { closeReason } from "../core/websocket.ts";
 import type { DialOptions, Transport, TransportHandlers } from "./types.ts";
 
 /** Holds messages and the close event until a protocol calls `listen`. */
@@ -34,11 +36,6 @@ export class Inbox {
   get closed(): boolean {
     return this.#closed !== undefined;
   }
-}
-
-/** A request that asks for a WebSocket. */
-export function isUpgrade(req: Request): boolean {
-  return req.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
 function toBytes(data: unknown): Uint8Array | undefined {
@@ -77,7 +74,7 @@ export function webSocketTransport(ws: WebSocket, remoteAddress: string): Transp
     },
     close(code = 1000, reason = "") {
       try {
-        ws.close(code, reason.slice(0, 120));
+        ws.close(code, closeReason(reason));
       } catch {
         ws.close();
       }
@@ -91,31 +88,23 @@ export function webSocketTransport(ws: WebSocket, remoteAddress: string): Transp
  * Opens a client WebSocket. Rejects with an Error whose message says why
  * (refused, timed out) when it does not open.
  */
-export function dialWebSocket(url: string, options: DialOptions): Promise<Transport> {
-  return new Promise((resolve, reject) => {
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(url);
-    } catch (err) {
-      reject(new Error(`Cannot open ${url}: ${(err as Error).message}`));
-      return;
-    }
-    const host = new URL(url).hostname;
-    const timer = setTimeout(() => {
-      ws.close();
-      reject(new Error(`connecting to ${url} timed out after ${options.timeoutMs} ms`));
-    }, options.timeoutMs);
-    const onOpen = () => {
-      clearTimeout(timer);
-      ws.removeEventListener("error", onError);
-      resolve(webSocketTransport(ws, host));
-    };
-    const onError = () => {
-      clearTimeout(timer);
-      ws.removeEventListener("open", onOpen);
-      reject(new Error(`connection to ${url} refused or failed`));
-    };
-    ws.addEventListener("open", onOpen, { once: true });
-    ws.addEventListener("error", onError, { once: true });
+export async function dialWebSocket(url: string, options: DialOptions): Promise<Transport> {
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(url);
+  } catch (err) {
+    throw new Error(`Cannot open ${url}: ${(err as Error).message}`);
+  }
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.addEventListener("open", () => resolve(), { once: true });
+    ws.addEventListener("error", () => reject(new Error(`connection to ${url} refused or failed`)), { once: true });
   });
+  try {
+    await deadline(opened, options.timeoutMs);
+  } catch (err) {
+    if (!isTimeoutError(err)) throw err;
+    ws.close();
+    throw new Error(`connecting to ${url} timed out after ${options.timeoutMs} ms`);
+  }
+  return webSocketTransport(ws, new URL(url).hostname);
 }

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { decode, encode } from "../../lib/codec/cbor.ts";
+import { decode } from "../../lib/codec/cbor_decode.ts";
+import { encode } from "../../lib/codec/cbor_encode.ts";
 import { Cluster, FIXTURES, type Flavor, waitFor } from "../support/cluster.ts";
 
 // Deno compiles the sources on its first start; a loaded machine can be slow.

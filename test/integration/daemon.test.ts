@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { decode, encode } from "../../lib/codec/cbor.ts";
+import { decode } from "../../lib/codec/cbor_decode.ts";
+import { encode } from "../../lib/codec/cbor_encode.ts";
 import { Cluster, FIXTURES, FLAVORS, type NodeProc, waitFor } from "../support/cluster.ts";
 
 // Real daemons start in tens of milliseconds, but a loaded CI machine can be slow.

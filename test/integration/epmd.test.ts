@@ -108,11 +108,11 @@ describe("a port mapper", () => {
     const m = await mapper();
     await register(m.port, "hoge", 4001);
     await register(m.port, "fuga", 4002);
-    expect(await listNames(rt, { host: "127.0.0.1", epmdPort: m.port })).toEqual([
+    expect(await listNames({ host: "127.0.0.1", epmdPort: m.port })).toEqual([
       { name: "fuga", port: 4002 },
       { name: "hoge", port: 4001 },
     ]);
-    expect(await lookupPort(rt, { host: "localhost", epmdPort: m.port, name: "hoge" })).toBe(4001);
+    expect(await lookupPort({ host: "localhost", epmdPort: m.port, name: "hoge" })).toBe(4001);
   });
 
   test("refuses a second registration of a name and says which port holds it", async () => {
@@ -123,7 +123,7 @@ describe("a port mapper", () => {
     expect(err.message).toContain(
       "name hoge is already registered by port 4001: stop that node or pick another name",
     );
-    expect(await lookupPort(rt, { host: "127.0.0.1", epmdPort: m.port, name: "hoge" })).toBe(4001);
+    expect(await lookupPort({ host: "127.0.0.1", epmdPort: m.port, name: "hoge" })).toBe(4001);
   });
 
   test("ends a refused registration with close code 4001 after a refused message", async () => {
@@ -147,11 +147,11 @@ describe("a port mapper", () => {
     const m = await mapper();
     const r = await registerName(rt, { epmdPort: m.port, name: "hoge", port: 4001 });
     await r.close();
-    const err = await rejection(lookupPort(rt, { host: "127.0.0.1", epmdPort: m.port, name: "hoge" }));
+    const err = await rejection(lookupPort({ host: "127.0.0.1", epmdPort: m.port, name: "hoge" }));
     expect(err.reason).toBe("unknown");
     expect(err.message).toBe("no node named hoge on 127.0.0.1 (meshrpc names 127.0.0.1 lists them)");
     await register(m.port, "hoge", 4005);
-    expect(await lookupPort(rt, { host: "127.0.0.1", epmdPort: m.port, name: "hoge" })).toBe(4005);
+    expect(await lookupPort({ host: "127.0.0.1", epmdPort: m.port, name: "hoge" })).toBe(4005);
   });
 
   test("drops a name whose socket closes without unregistering", async () => {
@@ -172,7 +172,7 @@ describe("a port mapper", () => {
       const child = rt.spawnDetached([...argv, holder, String(m.port), "doomed", "4009"], { logFile: log });
       pids.push(child.pid);
       await lineIn(log, "registered doomed", 20_000);
-      expect(await lookupPort(rt, { host: "127.0.0.1", epmdPort: m.port, name: "doomed" })).toBe(4009);
+      expect(await lookupPort({ host: "127.0.0.1", epmdPort: m.port, name: "doomed" })).toBe(4009);
       expect(m.registry.get("doomed")?.runtime).toBe(runtime);
       rt.kill(child.pid, "SIGKILL");
       await child.exited;
@@ -188,7 +188,7 @@ describe("a port mapper", () => {
     r.onLost((why) => (lost = why));
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(lost).toBe("");
-    expect(await lookupPort(rt, { host: "127.0.0.1", epmdPort: m.port, name: "hoge" })).toBe(4001);
+    expect(await lookupPort({ host: "127.0.0.1", epmdPort: m.port, name: "hoge" })).toBe(4001);
   });
 
   test("tells a registration that it is lost when the mapper stops", async () => {
@@ -211,7 +211,7 @@ describe("port mapper clients", () => {
   test("reject a lookup quickly as unreachable when no mapper listens", async () => {
     const port = await freePort();
     const started = Date.now();
-    const err = await rejection(lookupPort(rt, { host: "127.0.0.1", epmdPort: port, name: "hoge", timeoutMs: 5000 }));
+    const err = await rejection(lookupPort({ host: "127.0.0.1", epmdPort: port, name: "hoge", timeoutMs: 5000 }));
     expect(Date.now() - started).toBeLessThan(1000);
     expect(err.reason).toBe("unreachable");
     expect(err.message).toContain(`no port mapper answers on 127.0.0.1:${port}`);
@@ -220,7 +220,7 @@ describe("port mapper clients", () => {
 
   test("reject listing names as unreachable when no mapper listens", async () => {
     const port = await freePort();
-    expect((await rejection(listNames(rt, { host: "127.0.0.1", epmdPort: port }))).reason).toBe("unreachable");
+    expect((await rejection(listNames({ host: "127.0.0.1", epmdPort: port }))).reason).toBe("unreachable");
   });
 
   test("reject a registration as unreachable and say how to start a mapper", async () => {
@@ -259,7 +259,7 @@ describe("ensureEpmd", () => {
   test("does not spawn when a mapper already answers", async () => {
     const m = await mapper();
     let spawned = 0;
-    const got = await ensureEpmd(rt, {
+    const got = await ensureEpmd({
       epmdPort: m.port,
       spawn: () => {
         spawned++;
@@ -272,7 +272,7 @@ describe("ensureEpmd", () => {
 
   test("spawns a mapper when none answers and waits until it does", async () => {
     const port = await freePort();
-    const got = await ensureEpmd(rt, {
+    const got = await ensureEpmd({
       epmdPort: port,
       timeoutMs: 3000,
       spawn: () => {
@@ -300,8 +300,8 @@ describe("ensureEpmd", () => {
       return { pid: 999_999, exited };
     };
     const [a, b] = await Promise.all([
-      ensureEpmd(rt, { epmdPort: port, spawn, timeoutMs: 3000 }),
-      ensureEpmd(rt, { epmdPort: port, spawn, timeoutMs: 3000 }),
+      ensureEpmd({ epmdPort: port, spawn, timeoutMs: 3000 }),
+      ensureEpmd({ epmdPort: port, spawn, timeoutMs: 3000 }),
     ]);
     expect(a.pid).toBe(rt.pid);
     expect(b.pid).toBe(rt.pid);
@@ -312,7 +312,7 @@ describe("ensureEpmd", () => {
     const port = await freePort();
     const started = Date.now();
     const err = await rejection(
-      ensureEpmd(rt, {
+      ensureEpmd({
         epmdPort: port,
         timeoutMs: 10_000,
         logFile: "/tmp/epmd.log",
@@ -328,7 +328,7 @@ describe("ensureEpmd", () => {
     const other = await rt.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("hello") });
     try {
       const err = await rejection(
-        ensureEpmd(rt, { epmdPort: other.port, spawn: () => ({ pid: 1, exited: new Promise(() => {}) }) }),
+        ensureEpmd({ epmdPort: other.port, spawn: () => ({ pid: 1, exited: new Promise(() => {}) }) }),
       );
       expect(err.reason).toBe("in_use");
       expect(err.message).toContain("is not a meshrpc port mapper");
@@ -356,11 +356,11 @@ describe("a port mapper under Deno", () => {
   test("registers a Bun node, lists it, and drops it when it closes", async () => {
     expect((await probeEpmd({ epmdPort: port })).kind === "up").toBe(true);
     const r = await register(port, "bunny", 4321);
-    expect(await listNames(rt, { host: "127.0.0.1", epmdPort: port })).toEqual([{ name: "bunny", port: 4321 }]);
+    expect(await listNames({ host: "127.0.0.1", epmdPort: port })).toEqual([{ name: "bunny", port: 4321 }]);
     const dup = await rejection(register(port, "bunny", 4322));
     expect(dup.message).toContain("already registered by port 4321");
     await r.close();
-    expect((await rejection(lookupPort(rt, { host: "127.0.0.1", epmdPort: port, name: "bunny" }))).reason).toBe(
+    expect((await rejection(lookupPort({ host: "127.0.0.1", epmdPort: port, name: "bunny" }))).reason).toBe(
       "unknown",
     );
   });

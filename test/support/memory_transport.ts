@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { closeReason } from "../../lib/core/websocket.ts";
 import { Inbox } from "../../lib/runtime/websocket.ts";
 import type { Transport } from "../../lib/runtime/types.ts";
 
@@ -40,8 +41,10 @@ export function memoryPair(): MemoryPair {
         log.push({ from: me, bytes: copy });
         queueMicrotask(() => inboxes[other].message(copy));
       },
-      close(code = 1000, reason = "") {
+      close(code = 1000, fullReason = "") {
         if (inboxes[me].closed) return;
+        // As a real WebSocket would: the reason must fit the close frame.
+        const reason = closeReason(fullReason);
         closedWith[me] = { code, reason };
         inboxes[me].close(code, reason);
         queueMicrotask(() => inboxes[other].close(code, reason));

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { decode, encode } from "../../lib/codec/cbor.ts";
+import { decode } from "../../lib/codec/cbor_decode.ts";
+import { encode } from "../../lib/codec/cbor_encode.ts";
 import { CodecError } from "../../lib/codec/errors.ts";
-import { decodeJson, encodeJson, fromJson, toJson } from "../../lib/codec/json.ts";
+import { decodeJson, fromJson } from "../../lib/codec/json_decode.ts";
+import { encodeJson, toJson } from "../../lib/codec/json_encode.ts";
 import { TooLargeError } from "../../lib/codec/limits.ts";
 import type { Value } from "../../lib/result.ts";
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { encode } from "../../lib/codec/cbor.ts";
-import { decodeFrame, decodeFrames, encodeBatch, encodeFrame, type Frame, FrameError, TAGS } from "../../lib/distribution/frames.ts";
+import { encode } from "../../lib/codec/cbor_encode.ts";
+import { decodeFrames, encodeBatch, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import { type Frame, FrameError, TAGS } from "../../lib/distribution/frames.ts";
 import { badarg, exception, noconnection, ok, timeout, unauthorized, undef } from "../../lib/result.ts";
 
 const nonce = new Uint8Array(32).fill(7);
@@ -46,7 +47,7 @@ describe("frames", () => {
     const label = f.type === "reply" ? `reply(${f.result.kind})` : f.type;
     const article = /^[aeiou]/.test(label) ? "an" : "a";
     test(`${article} ${label} frame decodes to exactly what was encoded`, () => {
-      expect(decodeFrame(encodeFrame(f))).toEqual(f);
+      expect(decodeFrames(encodeFrame(f))).toEqual([f]);
     });
   }
 
@@ -101,14 +102,14 @@ describe("frames", () => {
   ];
   for (const [what, value] of malformed) {
     test(`${what} is rejected with a FrameError`, () => {
-      expect(() => decodeFrame(encode(value))).toThrow(FrameError);
+      expect(() => decodeFrames(encode(value))).toThrow(FrameError);
     });
   }
 
   test("bytes that are not CBOR are rejected with a FrameError that keeps the codec's error as cause", () => {
     let caught: unknown;
     try {
-      decodeFrame(new Uint8Array([0xff, 0xff, 0x00, 0x1c]));
+      decodeFrames(new Uint8Array([0xff, 0xff, 0x00, 0x1c]));
     } catch (err) {
       caught = err;
     }
@@ -119,12 +120,12 @@ describe("frames", () => {
 
   test("a frame over the size limit is rejected with a FrameError", () => {
     const big = encodeFrame({ type: "cast", module: "m", function: "f", args: ["x".repeat(10_000)] });
-    expect(() => decodeFrame(big, { maxBytes: 1000, maxDepth: 16 })).toThrow(FrameError);
+    expect(() => decodeFrames(big, { maxBytes: 1000, maxDepth: 16 })).toThrow(FrameError);
   });
 
   test("a FrameError message names the frame and the field at fault", () => {
-    expect(() => decodeFrame(encode([TAGS.hello, 1, "a@h", "b@h", "4711", false, "c"]))).toThrow(/hello.*port/);
-    expect(() => decodeFrame(encode([77]))).toThrow(/tag 77/);
+    expect(() => decodeFrames(encode([TAGS.hello, 1, "a@h", "b@h", "4711", false, "c"]))).toThrow(/hello.*port/);
+    expect(() => decodeFrames(encode([77]))).toThrow(/tag 77/);
   });
 });
 

@@ -1,13 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { decodeFrame, encodeFrame, type Frame } from "../../lib/distribution/frames.ts";
-import {
-  type Admission,
-  acceptHandshake,
-  channelOf,
-  dialHandshake,
-  type HandshakeResult,
-  type NodeIdentity,
-} from "../../lib/distribution/handshake.ts";
+import { type Channel, channelOf } from "../../lib/distribution/channel.ts";
+import { encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import type { Frame } from "../../lib/distribution/frames.ts";
+import type { HandshakeResult, NodeIdentity } from "../../lib/distribution/handshake.ts";
+import { acceptHandshake, type Admission } from "../../lib/distribution/handshake_acceptor.ts";
+import { dialHandshake } from "../../lib/distribution/handshake_dialer.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import { flush, memoryPair } from "../support/memory_transport.ts";
 
@@ -54,10 +51,17 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
+/** The next frame on `ch`; throws when there is none. */
+async function frameOn(ch: Channel, timeoutMs = 500): Promise<Frame> {
+  const r = await ch.recv(timeoutMs);
+  if (r.kind !== "frame") throw new Error(`expected a frame, got ${JSON.stringify(r)}`);
+  return r.frame;
+}
+
 /** The side "b" of a pair driven by hand: receives decoded frames, sends what the test says. */
 function scripted(pair: ReturnType<typeof memoryPair>) {
   const ch = channelOf(pair.b);
-  return { recv: () => ch.recv(500), send: (f: Frame) => ch.send(f), raw: (b: Uint8Array) => pair.b.send(b) };
+  return { recv: () => frameOn(ch), send: (f: Frame) => ch.send(f), raw: (b: Uint8Array) => pair.b.send(b) };
 }
 
 describe("handshake", () => {
@@ -219,7 +223,7 @@ describe("handshake", () => {
       clock,
     }).then((r) => (result = r));
     await clock.advance(600);
-    await ch.recv(10);
+    await frameOn(ch, 10);
     ch.send({ type: "challenge", name: fuga.name, creation: "x", nonce: new Uint8Array(32).fill(1) });
     await clock.advance(399);
     expect(result).toBeUndefined();
@@ -241,7 +245,7 @@ describe("handshake", () => {
     const accepted = acceptHandshake(channelOf(pair.b), { self: fuga, cookie: COOKIE, admit: () => "ok", timeoutMs: 500 });
     const ch = channelOf(pair.a);
     ch.send({ type: "hello", version: 1, name: hoge.name, to: fuga.name, port: 1, hidden: false, creation: "c" });
-    expect((await ch.recv(500)).type).toBe("challenge");
+    expect((await frameOn(ch)).type).toBe("challenge");
     ch.send({ type: "answer", nonce: new Uint8Array(31), digest: new Uint8Array(32) });
     expect(refused(await accepted).reason).toBe("protocol");
   });
@@ -269,29 +273,11 @@ describe("handshake", () => {
     const accepted = acceptHandshake(channelOf(pair.b), { self: fuga, cookie: COOKIE, admit: () => "ok", timeoutMs: 500 });
     const ch = channelOf(pair.a);
     ch.send({ type: "hello", version: 1, name: hoge.name, to: fuga.name, port: 1, hidden: false, creation: "c" });
-    const challenge = await ch.recv(500);
+    const challenge = await frameOn(ch);
     if (challenge.type !== "challenge") throw new Error("expected a challenge");
     ch.send({ type: "answer", nonce: challenge.nonce, digest: new Uint8Array(32) });
     const r = refused(await accepted);
     expect(r.reason).toBe("protocol");
     expect(r.message).toContain("reflection");
-  });
-
-  test("a channel hands over the frames that arrived after the handshake", async () => {
-    const pair = memoryPair();
-    const ch = channelOf(pair.b);
-    pair.a.send(encodeFrame({ type: "tick" }));
-    pair.a.send(encodeFrame({ type: "bye", reason: "x" }));
-    await flush();
-    expect(await ch.recv(10)).toEqual({ type: "tick" });
-    expect(ch.release()).toEqual({ frames: [{ type: "bye", reason: "x" }] });
-  });
-
-  test("a channel's recv rejects with a FrameError for bytes that are not a frame", async () => {
-    const pair = memoryPair();
-    const ch = channelOf(pair.b);
-    pair.a.send(new Uint8Array([0x01]));
-    await expect(ch.recv(100)).rejects.toMatchObject({ name: "FrameError" });
-    expect(() => decodeFrame(new Uint8Array([0x01]))).toThrow();
   });
 });

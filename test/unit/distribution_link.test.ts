@@ -1,90 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { decodeFrame, decodeFrames, encodeFrame, type Frame, type PeerAddress } from "../../lib/distribution/frames.ts";
-import type { NodeIdentity } from "../../lib/distribution/handshake.ts";
-import { type IncomingCall, type IncomingCast, Link, type LinkHandler } from "../../lib/distribution/link.ts";
+import { decodeFrames, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import { Link } from "../../lib/distribution/link.ts";
 import { type CallResult, exception, ok, undef } from "../../lib/result.ts";
 import { FakeClock } from "../support/fake_clock.ts";
-import { flush, type MemoryPair, memoryPair } from "../support/memory_transport.ts";
+import { flush, memoryPair } from "../support/memory_transport.ts";
+import { closeLinks, framesFrom, fuga, handlerFor, hoge, recorder, setup, setupRaw, TICKTIME, track } from "../support/links.ts";
 
-const hoge: NodeIdentity = { name: "hoge@localhost", port: 4711, hidden: false, creation: "h1" };
-const fuga: NodeIdentity = { name: "fuga@localhost", port: 4712, hidden: false, creation: "f1" };
-const TICKTIME = 4000;
-
-type Recorder = {
-  downs: string[];
-  casts: IncomingCast[];
-  peers: PeerAddress[][];
-  calls: IncomingCall[];
-};
-
-function recorder(): Recorder {
-  return { downs: [], casts: [], peers: [], calls: [] };
-}
-
-function handlerFor(rec: Recorder, call?: (req: IncomingCall) => Promise<CallResult>): LinkHandler {
-  return {
-    call(req) {
-      rec.calls.push(req);
-      return call ? call(req) : Promise.resolve(ok([req.module, req.function, req.args]));
-    },
-    cast: (req) => void rec.casts.push(req),
-    peers: (nodes) => void rec.peers.push(nodes),
-  };
-}
-
-const links: Link[] = [];
-afterEach(() => {
-  for (const l of links.splice(0)) if (l.isUp) l.close("test over");
-});
-
-/** hoge (side a) and fuga (side b) linked in memory, sharing one fake clock. */
-function setup(fugaCall?: (req: IncomingCall) => Promise<CallResult>) {
-  const pair = memoryPair();
-  const clock = new FakeClock();
-  const recA = recorder();
-  const recB = recorder();
-  const a = new Link(pair.a, {
-    self: hoge,
-    peer: fuga,
-    ticktimeMs: TICKTIME,
-    clock,
-    handler: handlerFor(recA),
-    onDown: (r) => void recA.downs.push(r),
-  });
-  const b = new Link(pair.b, {
-    self: fuga,
-    peer: hoge,
-    ticktimeMs: TICKTIME,
-    clock,
-    handler: handlerFor(recB, fugaCall),
-    onDown: (r) => void recB.downs.push(r),
-  });
-  links.push(a, b);
-  return { pair, clock, a, b, recA, recB };
-}
-
-/** hoge's link on side a; side b is driven by hand through `raw`. */
-function setupRaw() {
-  const pair = memoryPair();
-  const clock = new FakeClock();
-  const rec = recorder();
-  const received: Frame[] = [];
-  pair.b.listen({ message: (d) => void received.push(decodeFrame(d)), close: () => {} });
-  const a = new Link(pair.a, {
-    self: hoge,
-    peer: fuga,
-    ticktimeMs: TICKTIME,
-    clock,
-    handler: handlerFor(rec),
-    onDown: (r) => void rec.downs.push(r),
-  });
-  links.push(a);
-  return { pair, clock, a, rec, received, send: (f: Frame) => pair.b.send(encodeFrame(f)) };
-}
-
-function framesFrom(pair: MemoryPair, side: "a" | "b"): Frame[] {
-  return pair.log.filter((r) => r.from === side).map((r) => decodeFrame(r.bytes));
-}
+afterEach(closeLinks);
 
 describe("link", () => {
   test("a call gets the peer's reply", async () => {
@@ -324,7 +246,7 @@ describe("link", () => {
       onDown: (r) => void rec.downs.push(r),
       handoff: { frames: [{ type: "cast", module: "M", function: "first", args: [] }] },
     });
-    links.push(a);
+    track(a);
     pair.b.send(encodeFrame({ type: "cast", module: "M", function: "second", args: [] }));
     await flush();
     expect(rec.casts.map((c) => c.function)).toEqual(["first", "second"]);

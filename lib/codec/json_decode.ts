@@ -1,156 +1,19 @@
 /**
- * The JSON mapping, for people with curl. JSON carries strings, finite
- * numbers, booleans, null, arrays and objects as they are; the rest of a
- * `Value` travels as an object with one marker key:
- *
- * | value               | JSON                                     |
- * |---------------------|------------------------------------------|
- * | bigint              | `{"$bigint":"123"}`                      |
- * | Uint8Array          | `{"$bytes":"AQID"}` (standard base64)    |
- * | Date                | `{"$date":"2024-01-02T03:04:05.678Z"}`   |
- * | undefined           | `{"$undefined":true}`                    |
- * | Map                 | `{"$map":[[key, value], ...]}`           |
- * | NaN, Infinity, -Inf | `{"$float":"NaN"}`, `"Infinity"`, `"-Infinity"` |
- *
- * On input only an object whose single key is one of these six is a marker.
- * Any other object is a plain object, including one whose single key starts
- * with "$" but is not a marker (`{"$ref":"x"}` stays `{"$ref":"x"}`). The
- * reverse is the one ambiguity: a plain object that looks exactly like a
- * marker (`{"$date":"..."}`) is read back as what the marker means; use CBOR
- * when such objects must survive. Numbers beyond 2^53 lose precision, as in
- * any JSON: send them as `{"$bigint":...}`. When a key repeats in the text,
- * the last one wins (JSON.parse's rule).
+ * JSON to values: parses what curl users send and reads the markers of
+ * `json_encode.ts` back. Only an object whose single key is one of the six
+ * markers is a marker. Any other object is a plain object, including one
+ * whose single key starts with "$" but is not a marker (`{"$ref":"x"}` stays
+ * `{"$ref":"x"}`). Numbers beyond 2^53 lose precision, as in any JSON: send
+ * them as `{"$bigint":...}`. When a key repeats in the text, the last one
+ * wins (JSON.parse's rule).
  *
  * @module
  */
 import type { Value } from "../result.ts";
-import { bigintTooLarge, CodecError, findUnencodable, keyPath, MAX_BIGINT_BYTES, shortPath } from "./errors.ts";
+import { fromBase64 } from "./binary_text.ts";
+import { CodecError, keyPath, MAX_BIGINT_BYTES, shortPath } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits, tooDeep, tooLarge } from "./limits.ts";
-
-export type EncodeJsonOptions = {
-  /** How the value is named in error paths (`args` gives `args[1].cb`). Default `"value"`. */
-  root?: string;
-};
-
-// ---------------------------------------------------------------------------
-// Value -> JSON
-// ---------------------------------------------------------------------------
-
-// Thrown by the fast walk; `findUnencodable` then says what and where.
-const REFUSED = Symbol("refused");
-
-type Base64Bytes = Uint8Array & { toBase64?(): string };
-
-function toBase64(bytes: Uint8Array): string {
-  const native = (bytes as Base64Bytes).toBase64;
-  if (native) return native.call(bytes);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  // Plain assignment would call the __proto__ setter and change the prototype
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
-  } else target[key] = value;
-}
-
-function tree(value: unknown, ancestors: object[]): unknown {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      if (Number.isFinite(value)) return value;
-      return { $float: Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity" };
-    case "bigint":
-      if (bigintTooLarge(value)) throw REFUSED;
-      return { $bigint: value.toString() };
-    case "undefined":
-      return { $undefined: true };
-    case "symbol":
-    case "function":
-      throw REFUSED;
-  }
-  if (value === null) return null;
-  const obj = value as object;
-  if (obj instanceof Uint8Array) return { $bytes: toBase64(obj) };
-  if (ArrayBuffer.isView(obj)) return { $bytes: toBase64(new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength)) };
-  if (obj instanceof ArrayBuffer) return { $bytes: toBase64(new Uint8Array(obj)) };
-  if (obj instanceof Date) {
-    if (Number.isNaN(obj.getTime())) throw REFUSED;
-    return { $date: obj.toISOString() };
-  }
-  if (ancestors.includes(obj)) throw REFUSED;
-  ancestors.push(obj);
-  let out: unknown;
-  if (Array.isArray(obj)) {
-    const list = new Array(obj.length);
-    for (let i = 0; i < obj.length; i++) list[i] = tree(obj[i], ancestors);
-    out = list;
-  } else if (obj instanceof Map) {
-    const entries: unknown[] = [];
-    for (const [k, v] of obj) entries.push([tree(k, ancestors), tree(v, ancestors)]);
-    out = { $map: entries };
-  } else {
-    const proto = Object.getPrototypeOf(obj);
-    if (proto === Object.prototype || proto === null) {
-      const record: Record<string, unknown> = {};
-      for (const key of Object.keys(obj)) setOwn(record, key, tree((obj as Record<string, unknown>)[key], ancestors));
-      out = record;
-    } else {
-      const toJSON = (obj as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON !== "function") throw REFUSED;
-      out = tree(toJSON.call(obj), ancestors);
-    }
-  }
-  ancestors.pop();
-  return out;
-}
-
-function jsonTree(value: unknown, root: string): unknown {
-  try {
-    return tree(value, []);
-  } catch (err) {
-    const found = findUnencodable(value, root);
-    if (found) throw found;
-    if (err instanceof CodecError) throw err;
-    const message = err === REFUSED ? "it holds something that cannot cross the wire" : String((err as Error)?.message ?? err);
-    throw new CodecError(`Cannot send ${root} as JSON: ${message}`, { cause: err });
-  }
-}
-
-/**
- * The JSON-safe tree of a value, markers included (see the module doc): the
- * result can be given to JSON.stringify as is.
- *
- * Throws `CodecError`, with the path of the culprit, for what `encode` also
- * refuses (a cycle, an invalid Date, ...), which a `Value` from `decode`
- * never holds.
- */
-export function toJson(value: Value): unknown {
-  return jsonTree(value, "value");
-}
-
-/**
- * A value as JSON text, markers included. Objects with a `toJSON()` method
- * (other than plain objects and Dates) are sent as what it returns.
- *
- * Throws `CodecError`, with the path of the culprit, for anything that cannot
- * cross the wire: functions, symbols, cycles, Sets, WeakMaps, Promises, class
- * instances without `toJSON()`, invalid Dates, bigints over
- * `MAX_BIGINT_BYTES`, or a getter/`toJSON()` that throws.
- */
-export function encodeJson(value: unknown, options: EncodeJsonOptions = {}): string {
-  return JSON.stringify(jsonTree(value, options.root ?? "value"));
-}
-
-// ---------------------------------------------------------------------------
-// JSON -> Value
-// ---------------------------------------------------------------------------
+import { setOwn } from "./own.ts";
 
 const MARKERS = new Set(["$bigint", "$bytes", "$date", "$undefined", "$map", "$float"]);
 
@@ -168,17 +31,6 @@ class Misplaced {
 function within(err: unknown, segment: string): unknown {
   if (err instanceof Misplaced) err.segments.push(segment);
   return err;
-}
-
-type Base64Codec = { fromBase64?(text: string): Uint8Array };
-
-function fromBase64(text: string): Uint8Array {
-  const native = (Uint8Array as unknown as Base64Codec).fromBase64;
-  if (native) return native(text);
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 function malformed(key: string, advice: string, cause?: unknown): Misplaced {

@@ -1,0 +1,89 @@
+/**
+ * A link's outgoing calls that wait for their reply, by id, each with its
+ * own deadline on the link's `Clock`.
+ *
+ * @module
+ */
+import type { CallResult } from "../result.ts";
+import type { Clock } from "./clock.ts";
+
+type Pending = { resolve(r: CallResult): void; timer: unknown };
+
+export class PendingCalls {
+  #clock: Clock;
+  #nextId = 1;
+  #calls = new Map<number, Pending>();
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Calls still waiting. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** An id no call of this link has used. */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  /**
+   * Waits for the reply to call `id`. When `timeoutMs` (finite) passes first,
+   * the call stops waiting and resolves with what `expire` returns. When
+   * `signal` aborts first, `abandon` runs and the call rejects with the
+   * signal's reason; otherwise it never rejects.
+   */
+  wait(
+    id: number,
+    timeoutMs: number,
+    expire: () => CallResult,
+    abort?: { signal: AbortSignal; abandon(): void },
+  ): Promise<CallResult> {
+    return new Promise<CallResult>((settle, reject) => {
+      const onAbort = () => {
+        if (this.#calls.get(id) !== entry) return;
+        this.#calls.delete(id);
+        if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+        abort!.abandon();
+        reject(abort!.signal.reason);
+      };
+      const resolve = abort
+        ? (r: CallResult) => {
+          abort.signal.removeEventListener("abort", onAbort);
+          settle(r);
+        }
+        : settle;
+      const entry: Pending = { resolve, timer: undefined };
+      abort?.signal.addEventListener("abort", onAbort, { once: true });
+      if (Number.isFinite(timeoutMs)) {
+        entry.timer = this.#clock.setTimeout(() => {
+          if (this.#calls.get(id) !== entry) return;
+          this.#calls.delete(id);
+          resolve(expire());
+        }, timeoutMs);
+      }
+      this.#calls.set(id, entry);
+    });
+  }
+
+  /** Hands a reply to its call; false when no call waits for `id` (a late reply, after its timeout). */
+  settle(id: number, result: CallResult): boolean {
+    const entry = this.#calls.get(id);
+    if (!entry) return false;
+    this.#calls.delete(id);
+    if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+    entry.resolve(result);
+    return true;
+  }
+
+  /** Resolves every waiting call with `result` at once (the link went down). */
+  settleAll(result: CallResult): void {
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const c of calls) {
+      if (c.timer !== undefined) this.#clock.clearTimeout(c.timer);
+      c.resolve(result);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The calls a peer made that run on this node, by the peer's call id: each
+ * gets an `AbortSignal` that fires when the peer cancels it or the link goes
+ * down, and only a call that is still current gets its reply sent.
+ *
+ * @module
+ */
+import { type CallResult, exception } from "../result.ts";
+import { errorMessage, resultFailure } from "./encode_failure.ts";
+import { encodeFrame } from "./frame_codec.ts";
+import type { CallFrame } from "./frames.ts";
+import type { IncomingCall } from "./link_handler.ts";
+
+export class RunningCalls {
+  #calls = new Map<number, AbortController>();
+  #peer: string;
+  #serve: (req: IncomingCall) => Promise<CallResult>;
+  #reply: (bytes: Uint8Array) => void;
+
+  /** `serve` runs a call (a rejection is answered as an exception); `reply` sends an encoded reply frame. */
+  constructor(peer: string, serve: (req: IncomingCall) => Promise<CallResult>, reply: (bytes: Uint8Array) => void) {
+    this.#peer = peer;
+    this.#serve = serve;
+    this.#reply = reply;
+  }
+
+  /**
+   * Runs the call, then replies unless it was cancelled, superseded by a
+   * call with the same id, or aborted by the link going down (its caller no
+   * longer waits). A result that cannot be encoded is answered as an
+   * `EncodeError` exception that says why.
+   */
+  run(f: CallFrame): void {
+    const ac = new AbortController();
+    this.#calls.get(f.id)?.abort(new DOMException("superseded by a call with the same id", "AbortError"));
+    this.#calls.set(f.id, ac);
+    const req: IncomingCall = {
+      caller: this.#peer,
+      module: f.module,
+      function: f.function,
+      args: f.args,
+      timeoutMs: f.timeoutMs,
+      signal: ac.signal,
+    };
+    Promise.resolve()
+      .then(() => this.#serve(req))
+      .catch((err: unknown) => exception((err as Error)?.name ?? "Error", errorMessage(err), (err as Error)?.stack))
+      .then((result) => {
+        if (this.#calls.get(f.id) !== ac) return;
+        this.#calls.delete(f.id);
+        this.#reply(encodeReply(f, result));
+      });
+  }
+
+  /** Aborts call `id` with an AbortError saying `why`; a no-op for an id that is not running. */
+  cancel(id: number, why: string): void {
+    const ac = this.#calls.get(id);
+    if (!ac) return;
+    this.#calls.delete(id);
+    ac.abort(new DOMException(why, "AbortError"));
+  }
+
+  /** Aborts every running call with an AbortError saying `why` (the link went down). */
+  abortAll(why: string): void {
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    const reason = new DOMException(why, "AbortError");
+    for (const ac of calls) ac.abort(reason);
+  }
+}
+
+function encodeReply(f: CallFrame, result: CallResult): Uint8Array {
+  try {
+    return encodeFrame({ type: "reply", id: f.id, result });
+  } catch (err) {
+    const why = resultFailure(f.module, f.function, result, err);
+    return encodeFrame({ type: "reply", id: f.id, result: exception("EncodeError", why) });
+  }
+}
