@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import process from "node:process";
-import type { Child, FileInfo, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
+import { lstat, openAppendPrivate, readLink, stat } from "./files.ts";
+import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
 import { dialWebSocket } from "./websocket.ts";
 
 type Shared = Omit<
@@ -76,13 +77,14 @@ export const shared: Shared = {
 
   dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
 
-  spawnDetached(argv, { env, logFile }): Child {
-    const out = fs.openSync(logFile, "a", 0o600);
+  spawnDetached(argv, { env, logFile, keepEnv }): Child {
+    const out = openAppendPrivate(logFile);
     try {
+      const inherited = Object.entries(process.env).filter(([name]) => keepEnv?.(name) ?? true);
       const child = spawn(argv[0], argv.slice(1), {
         detached: true,
         stdio: ["ignore", out, out],
-        env: { ...process.env, ...env },
+        env: { ...Object.fromEntries(inherited), ...env },
       });
       const exited = new Promise<number>((resolve) => {
         child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -103,15 +105,9 @@ export const shared: Shared = {
     await fsp.mkdir(path, { recursive: true, mode });
   },
   chmod: (path, mode) => fsp.chmod(path, mode),
-  async stat(path): Promise<FileInfo | undefined> {
-    try {
-      const s = await fsp.stat(path);
-      return { isFile: s.isFile(), isDirectory: s.isDirectory(), isSocket: s.isSocket(), mode: s.mode & 0o7777 };
-    } catch (err) {
-      if ((err as { code?: string }).code === "ENOENT") return undefined;
-      throw err;
-    }
-  },
+  stat,
+  lstat,
+  readLink,
   async remove(path) {
     await fsp.rm(path, { force: true });
   },
