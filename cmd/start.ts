@@ -68,7 +68,7 @@ export function nodeOptions(ctx: Context): NodeOptions {
 
 async function foreground(ctx: Context, options: NodeOptions): Promise<number> {
   const rt = ctx.rt;
-  const log = createLogger(logFormat(ctx), (line) => rt.stderr(line));
+  const log = createLogger(logFormat(ctx), (line) => rt.logLine(line));
   const node = await startNode({ ...options, log });
   let signals = 0;
   const onSignal = (signal: string) => () => {

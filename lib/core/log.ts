@@ -44,14 +44,21 @@ export function formatLine(format: LogFormat, level: Level, event: string, field
 /**
  * A logger that writes through `write` (the runtime's stderr). Never throws:
  * a line that cannot be written (disk full, EPIPE once stderr's reader went
- * away) is dropped, so that logging never stops a shutdown or a refusal.
+ * away, a reader that stopped reading) is dropped, so that logging never
+ * stops a shutdown or a refusal; the next line written says how many were.
  */
 export function createLogger(format: LogFormat, write: (line: string) => void): Logger {
+  let dropped = 0;
   const at = (level: Level) => (event: string, fields: Fields = {}) => {
     try {
+      if (dropped > 0) {
+        write(formatLine(format, "warn", "log_dropped", { lines: dropped, why: "stderr could not be written" }, new Date()));
+        dropped = 0;
+      }
       write(formatLine(format, level, event, fields, new Date()));
     } catch {
-      // Nowhere left to report it.
+      // Counted, and reported by the first line that gets through.
+      dropped++;
     }
   };
   return { info: at("info"), warn: at("warn"), error: at("error") };

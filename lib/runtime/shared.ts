@@ -13,6 +13,7 @@ import * as os from "node:os";
 import process from "node:process";
 import { lstat, openAppendPrivate, readLink, stat } from "./files.ts";
 import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
+import { LineSink } from "./line_sink.ts";
 import { dialWebSocket } from "./websocket.ts";
 
 type Shared = Omit<
@@ -34,6 +35,11 @@ function writeAll(fd: number, data: Uint8Array): void {
 
 const encoder = new TextEncoder();
 
+// node:fs's asynchronous write runs off the event loop (Bun); deno.ts has its own.
+const stderrSink = new LineSink((data) =>
+  new Promise((resolve, reject) => fs.write(2, data, (err, n) => (err ? reject(err) : resolve(n))))
+);
+
 export const shared: Shared = {
   pid: process.pid,
   env: (name) => process.env[name],
@@ -51,6 +57,8 @@ export const shared: Shared = {
   stdout: (text) => writeAll(1, encoder.encode(text + "\n")),
   stderr: (text) => writeAll(2, encoder.encode(text + "\n")),
   stdoutBytes: (data) => writeAll(1, data),
+  logLine: (text) => stderrSink.line(text),
+  flushLog: (ms) => stderrSink.flush(ms),
 
   os(): OsInfo {
     const cpus = os.cpus();

@@ -123,6 +123,14 @@ export interface Runtime {
   stderr(text: string): void;
   /** Raw bytes to stdout (for `--format cbor`). */
   stdoutBytes(data: Uint8Array): void;
+  /**
+   * Queues a log line (newline added) for stderr, written asynchronously so
+   * that a reader that stops reading never blocks the process. Throws
+   * SinkFullError (the line is dropped) when 1 MiB already waits.
+   */
+  logLine(text: string): void;
+  /** Resolves once queued log lines are written, or after `ms`. Never rejects. */
+  flushLog(ms: number): Promise<void>;
 
   os(): OsInfo;
   memory(): MemoryUsage;

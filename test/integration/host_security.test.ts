@@ -4,11 +4,23 @@
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { encodeFrame } from "../../lib/distribution/frames.ts";
-import { Cluster, freePort, programOf, sleep, waitFor } from "../support/cluster.ts";
+import { Cluster, type Flavor, freePort, programOf, sleep, waitFor } from "../support/cluster.ts";
 
 setDefaultTimeout(60_000);
 
@@ -218,6 +230,61 @@ describe("a node whose log can no longer be written", () => {
     await cluster.cli(["stop", "--node", "q@localhost"], { timeoutMs: 10_000 });
     expect(await Promise.race([node.exited.then(() => "exited"), sleep(8000).then(() => "running")])).toBe("exited");
   });
+});
+
+describe("a node whose stderr reader stopped reading", () => {
+  /** A FIFO filled to the brim, whose reader stays open and never reads: a write to it blocks. */
+  function fullFifo(dir: string): { fd: number; close(): void } {
+    const path = join(dir, "stderr.fifo");
+    expect(Bun.spawnSync(["mkfifo", path]).exitCode).toBe(0);
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const filler = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      for (;;) writeSync(filler, new Uint8Array(4096));
+    } catch {
+      // EAGAIN: full.
+    }
+    closeSync(filler);
+    const fd = openSync(path, constants.O_WRONLY);
+    return {
+      fd,
+      close() {
+        closeSync(fd);
+        closeSync(reader);
+      },
+    };
+  }
+
+  for (const flavor of ["bun", "deno"] as Flavor[]) {
+    test(`still serves, closes refused connections and stops on SIGTERM (${flavor})`, async () => {
+      cluster = new Cluster();
+      await cluster.startEpmd();
+      const fifo = fullFifo(cluster.dir);
+      try {
+        const port = await freePort();
+        const [cmd, ...args] = programOf(flavor);
+        const argv = [...args, "start", "--sname", "f@localhost", "--cookie", cluster.cookie, "--listen", "127.0.0.1", "--port", String(port)];
+        const child = spawn(cmd, argv, { env: cluster.env(), stdio: ["ignore", "ignore", fifo.fd] });
+        cluster.track(child.pid!);
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        await waitFor("the node to answer /health", async () => {
+          try {
+            return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+          } catch {
+            return false;
+          }
+        }, 20_000);
+        for (let i = 0; i < 3; i++) {
+          const { closed } = await helloTo(port, "nobody@localhost");
+          expect(await Promise.race([closed.then(() => "closed"), sleep(5000).then(() => "open")])).toBe("closed");
+        }
+        process.kill(child.pid!, "SIGTERM");
+        expect(await Promise.race([exited.then(() => "exited"), sleep(8000).then(() => "running")])).toBe("exited");
+      } finally {
+        fifo.close();
+      }
+    });
+  }
 });
 
 describe("a port mapper started by a node", () => {

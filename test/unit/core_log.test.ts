@@ -39,8 +39,7 @@ describe("a logger whose writes fail", () => {
     expect(() => log.warn("handshake_refused")).not.toThrow();
     failing = false;
     log.error("after");
-    expect(written).toHaveLength(1);
-    expect(written[0]).toContain("error after");
+    expect(written.at(-1)).toContain("error after");
   });
 
   test("safeLogger keeps a library user's throwing logger from throwing into meshrpc", () => {
@@ -62,5 +61,23 @@ describe("a logger whose writes fail", () => {
     expect(() => log.warn("w")).not.toThrow();
     expect(() => log.error("e")).not.toThrow();
     expect(seen).toEqual(["stopping"]);
+  });
+});
+
+describe("a logger whose writes failed for a while", () => {
+  test("says how many lines were dropped in the first line that gets through", () => {
+    let failing = true;
+    const written: string[] = [];
+    const log = createLogger("text", (line) => {
+      if (failing) throw new Error("full");
+      written.push(line);
+    });
+    log.info("a");
+    log.info("b");
+    failing = false;
+    log.info("c");
+    expect(written).toHaveLength(2);
+    expect(written[0]).toMatch(/ warn log_dropped lines=2 /);
+    expect(written[1]).toMatch(/ info c$/);
   });
 });
