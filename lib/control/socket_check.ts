@@ -27,9 +27,22 @@ export async function socketProblem(rt: Pick<Runtime, "lstat" | "readLink" | "ui
   }
   if (!info.isSocket) return `is ${info.isDirectory ? "a directory" : "a file"}, not a node's control socket`;
   const uid = rt.uid();
-  if (info.uid === uid) return undefined;
-  if (uid === 0 && await isServiceDir(rt, dirOf(path), info.uid)) return undefined;
-  return `is a socket of another user (uid ${info.uid}; you are uid ${uid})`;
+  if (info.uid !== uid && !(uid === 0 && await isServiceDir(rt, dirOf(path), info.uid))) {
+    return `is a socket of another user (uid ${info.uid}; you are uid ${uid})`;
+  }
+  return await swappable(rt, dirOf(path));
+}
+
+/** Other users could replace a socket between this check and the connection when they can write to its directory. */
+async function swappable(rt: Pick<Runtime, "lstat">, dir: string): Promise<string | undefined> {
+  const info = await rt.lstat(dir).catch(() => undefined);
+  if (!info) return `is in a directory that cannot be examined (${dir})`;
+  if (info.isSymbolicLink) return `is in ${dir}, a symbolic link that could be pointed elsewhere: use the real directory`;
+  const sticky = (info.mode & 0o1000) !== 0;
+  if ((info.mode & 0o022) !== 0 && !sticky) {
+    return `is in ${dir}, which other users can write to (mode ${info.mode.toString(8).padStart(4, "0")}): run \`chmod 700 ${dir}\``;
+  }
+  return undefined;
 }
 
 function dirOf(path: string): string {

@@ -151,6 +151,28 @@ describe("a control socket path", () => {
     expect(r.stderr).not.toContain("already running");
   });
 
+  test("in a directory other users can write to is never talked to, even when the socket is the user's", async () => {
+    cluster = new Cluster();
+    const open = join(cluster.dir, "open");
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const path = join(open, "x@localhost.sock");
+    let connections = 0;
+    const server: Server = createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const r = await cluster.cli(["status", "--node", "x@localhost"], { env: { MESHRPC_RUNTIME_DIR: open } });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`is in ${open}, which other users can write to (mode 0777)`);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test.skipIf(!IS_ROOT)("holding another user's socket is never talked to", async () => {
     cluster = new Cluster();
     const path = join(cluster.dir, "evil@localhost.sock");
