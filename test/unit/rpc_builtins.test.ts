@@ -53,3 +53,20 @@ describe("rpc.sleep", () => {
     expect(r).toEqual({ kind: "ok", value: 5 });
   });
 });
+
+describe("execute with a deadline over 2^31-1 ms (a peer's call frame may carry one)", () => {
+  test("runs the function instead of timing out at once", async () => {
+    const m = new Modules();
+    m.register("M", { later: () => new Promise((r) => setTimeout(() => r("done"), 30)) });
+    const r = await execute(m, {
+      module: "M",
+      function: "later",
+      args: [],
+      self: "a@h",
+      caller: "b@h",
+      timeoutMs: 2 ** 31 + 1000,
+      api: {} as NodeApi,
+    });
+    expect(r).toEqual({ kind: "ok", value: "done" });
+  });
+});
