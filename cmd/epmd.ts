@@ -38,7 +38,7 @@ away when its node dies. curl http://HOST:4370/names lists them.
   options: { port: { type: "string" }, listen: { type: "string" }, "log-format": { type: "string" } },
   async run(ctx) {
     positionals(ctx, 0, 0, "no arguments besides its flags");
-    const log = createLogger(logFormat(ctx), (line) => ctx.rt.stderr(line));
+    const log = createLogger(logFormat(ctx), (line) => ctx.rt.logLine(line));
     let server;
     try {
       server = await startEpmd(ctx.rt, { hostname: str(ctx, "listen") ?? "0.0.0.0", port: epmdPort(ctx, "port"), log, version: VERSION });

@@ -108,6 +108,8 @@ async function main(): Promise<void> {
       code = 1;
     }
   }
+  // Log lines are written asynchronously: give the last ones (stopped, the reason of a failed start) a moment.
+  await rt.flushLog(1000);
   rt.exit(code);
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { ControlClient } from "../lib/control/client.ts";
-import { socketIsLive } from "../lib/node/control_socket.ts";
+import { ensureRuntimeDir, socketIsLive } from "../lib/node/control_socket.ts";
 import { createLogger } from "../lib/core/log.ts";
 import { nodeNameFrom } from "../lib/core/name.ts";
 import { type NodeOptions, NodeStartError, type StartFailure } from "../lib/node/options.ts";
@@ -78,11 +78,12 @@ const EXIT_CODES: Record<StartFailure, 1 | 2> = {
   listen_failed: 1,
   module_failed: 1,
   runtime_dir_failed: 1,
+  unsafe_runtime_dir: 2,
 };
 
 async function foreground(ctx: Context, options: NodeOptions): Promise<number> {
   const rt = ctx.rt;
-  const log = createLogger(logFormat(ctx), (line) => rt.stderr(line));
+  const log = createLogger(logFormat(ctx), (line) => rt.logLine(line));
   const node = await startNode({ ...options, log });
   let signals = 0;
   const onSignal = (signal: string) => () => {
@@ -112,6 +113,15 @@ async function tail(rt: Runtime, file: string, from: number, lines: number): Pro
   return (await readOrEmpty(rt, file)).slice(from).trimEnd().split("\n").slice(-lines).join("\n");
 }
 
+/** Starts the detached node. Throws CliError (exit 1) when its log file cannot be opened (a planted link is not followed). */
+function spawnLogged(rt: Runtime, argv: string[], logFile: string) {
+  try {
+    return rt.spawnDetached(argv, { logFile });
+  } catch (err) {
+    throw new CliError(`Cannot open the log file ${logFile}: ${(err as Error).message}`, 1);
+  }
+}
+
 /** Starts the same command without --detach in the background; returns once it serves, or fails with its reason. */
 async function detach(ctx: Context, options: NodeOptions): Promise<number> {
   const rt = ctx.rt;
@@ -127,11 +137,11 @@ async function detach(ctx: Context, options: NodeOptions): Promise<number> {
   if (await socketIsLive(rt, socket)) {
     throw new CliError(`node ${full} is already running (control socket ${socket}); stop it with \`meshrpc stop --node ${full}\``, 1);
   }
-  await rt.mkdir(dir, 0o700);
+  await ensureRuntimeDir(rt, dir);
   const logFile = logPath(dir, full);
   const logStart = (await readOrEmpty(rt, logFile)).length;
   const args = rt.args.filter((a) => a !== "--detach");
-  const child = rt.spawnDetached([...rt.selfCommand(), ...args], { logFile });
+  const child = spawnLogged(rt, [...rt.selfCommand(), ...args], logFile);
   let exitCode: number | undefined;
   child.exited.then((code) => (exitCode = code));
   const deadline = Date.now() + 30_000;

@@ -11,6 +11,7 @@ import type { CallResult, Failure } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { type LoadRequest, type MulticallRequest, type NodeResult, type NodeStatus, ROUTES } from "./protocol.ts";
+import { socketProblem } from "./socket_check.ts";
 
 /** The daemon could not be reached on its socket (not running, or stopped mid-request). */
 export class ControlError extends Error {
@@ -20,6 +21,7 @@ export class ControlError extends Error {
 export class ControlClient {
   readonly socket: string;
   #rt: Runtime;
+  #checked?: Promise<void>;
 
   constructor(rt: Runtime, socket: string) {
     this.#rt = rt;
@@ -31,7 +33,18 @@ export class ControlClient {
     return decode(new Uint8Array(await res.arrayBuffer()));
   }
 
+  /** Throws ControlError when the socket is not one this user's node made (see `socketProblem`). */
+  async #check(): Promise<void> {
+    const problem = await socketProblem(this.#rt, this.socket);
+    if (problem) {
+      throw new ControlError(
+        `Refusing to talk to ${this.socket}: it ${problem}. Remove it (rm ${this.socket}) unless you know who put it there`,
+      );
+    }
+  }
+
   async #send(method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+    await (this.#checked ??= this.#check());
     const init: RequestInit = { method };
     if (body !== undefined) {
       init.body = encode(body) as BodyInit;

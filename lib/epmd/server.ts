@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { type Logger, silentLogger } from "../core/log.ts";
+import { type Logger, safeLogger, silentLogger } from "../core/log.ts";
 import { isUpgrade } from "../core/websocket.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { acceptRegistration } from "./accept.ts";
@@ -95,7 +95,7 @@ function addressInUse(err: unknown): boolean {
 export async function startEpmd(rt: Runtime, options: EpmdOptions = {}): Promise<EpmdServer> {
   const hostname = options.hostname ?? "0.0.0.0";
   const port = options.port ?? DEFAULT_EPMD_PORT;
-  const log = options.log ?? silentLogger;
+  const log = options.log ? safeLogger(options.log) : silentLogger;
   const registry = new Registry();
   const live = new Set<Transport>();
   const app = createEpmdApp(registry, { pid: rt.pid, version: options.version ?? "dev", runtime: rt.name });

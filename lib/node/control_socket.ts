@@ -5,15 +5,21 @@
  *
  * @module
  */
+import { socketProblem } from "../control/socket_check.ts";
 import type { Runtime, Server } from "../runtime/types.ts";
 import { NodeStartError } from "./options.ts";
 import { MAX_SOCKET_PATH, socketPath } from "./paths.ts";
+import { ensurePrivateRuntimeDir } from "./runtime_dir.ts";
 
 /** A node that answers nothing within this long is not usable (frozen, or not a node). */
 const PROBE_TIMEOUT_MS = 1000;
 
-/** True when a node answers on the socket within a second. */
+/**
+ * True when a node answers on the socket within a second. A symbolic link or
+ * a socket of another user is never live: it is not followed or asked.
+ */
 export async function socketIsLive(rt: Runtime, path: string): Promise<boolean> {
+  if (await socketProblem(rt, path)) return false;
   try {
     const req = new Request("http://meshrpc/status", { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     const res = await rt.fetchUnix(path, req);
@@ -34,22 +40,32 @@ function alreadyRunning(node: string, path: string): NodeStartError {
 /**
  * Creates the runtime directory (mode 0700) if needed: the control socket,
  * logs of detached processes and loaded modules go there. Throws
- * NodeStartError "runtime_dir_failed" when it cannot be created.
+ * NodeStartError "runtime_dir_failed" when it cannot be created, or
+ * "unsafe_runtime_dir" when it is not this user's alone (see
+ * `ensurePrivateRuntimeDir`).
  */
 export async function ensureRuntimeDir(rt: Runtime, dir: string): Promise<void> {
-  try {
-    await rt.mkdir(dir, 0o700);
-  } catch (err) {
+  await ensurePrivateRuntimeDir(rt, dir);
+}
+
+/** What a node never replaces: the path holds something it did not put there. */
+async function assertOwnSocketOrNothing(rt: Runtime, path: string): Promise<void> {
+  const problem = await socketProblem(rt, path);
+  if (problem) {
     throw new NodeStartError(
-      "runtime_dir_failed",
-      `Cannot create the runtime directory ${dir}: ${(err as Error).message}; set MESHRPC_RUNTIME_DIR to a writable directory`,
+      "unsafe_runtime_dir",
+      `The control socket path ${path} ${problem}: remove it (rm ${path}) and start the node again`,
     );
   }
 }
 
-/** Throws NodeStartError "already_running" when a live node already answers on this name's socket (checked before anything starts). */
+ * Throws NodeStartError "already_running" when a live node already answers
+ * on this name's socket, or "unsafe_runtime_dir" when something other than
+ * this user's socket is there (checked before anything starts).
+ */
 export async function assertNotRunning(rt: Runtime, dir: string, node: string): Promise<void> {
   const path = socketPath(dir, node);
+  await assertOwnSocketOrNothing(rt, path);
   if (await socketIsLive(rt, path)) throw alreadyRunning(node, path);
 }
 
@@ -71,7 +87,8 @@ export async function serveControlSocket(
       `The control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes: set MESHRPC_RUNTIME_DIR to a shorter directory`,
     );
   }
-  if (await rt.stat(path)) {
+  await assertOwnSocketOrNothing(rt, path);
+  if (await rt.lstat(path)) {
     if (await socketIsLive(rt, path)) throw alreadyRunning(node, path);
     await rt.remove(path);
   }

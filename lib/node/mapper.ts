@@ -24,10 +24,21 @@ export interface MapperOptions {
 
 const RETRY_MS = { first: 500, max: 10_000 };
 
+// The mapper needs no cookie, and it outlives the node: it must not carry the node's secrets in its environment.
+const SECRET_ENV = /COOKIE|SECRET|TOKEN|PASSW(OR)?D|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY/i;
+
+/** True for environment variables a spawned port mapper may inherit. */
+export function mapperMayInherit(name: string): boolean {
+  return !SECRET_ENV.test(name);
+}
+
 /** Starts a mapper that outlives this node, from this same program. */
 function spawnMapper(rt: Runtime, o: MapperOptions) {
   o.log.info("epmd_start", { port: o.epmdPort, log: o.logFile });
-  return rt.spawnDetached([...rt.selfCommand(), "epmd", "--port", String(o.epmdPort)], { logFile: o.logFile });
+  return rt.spawnDetached([...rt.selfCommand(), "epmd", "--port", String(o.epmdPort)], {
+    logFile: o.logFile,
+    keepEnv: mapperMayInherit,
+  });
 }
 
 async function registerOnce(rt: Runtime, o: MapperOptions): Promise<Registration> {

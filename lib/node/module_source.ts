@@ -27,7 +27,8 @@ export async function loadSource(
   await rt.mkdir(dir, 0o700);
   // Runtimes cache imports by path: a new path per load makes a reload take effect.
   const path = `${dir}/${name}.${Date.now()}-${++loads}${ext}`;
-  await rt.writeTextFile(path, source, { mode: 0o600 });
+  // Exclusive creation: a file or link already at the path is never followed or overwritten.
+  await rt.writeTextFile(path, source, { mode: 0o600, createNew: true });
   try {
     await modules.loadFile(path, name);
   } finally {

@@ -71,7 +71,7 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * Why a node could not start. The first four are bad input (the CLI exits
+ * Why a node could not start. The first four and "unsafe_runtime_dir" are bad input (the CLI exits
  * 2 for them), the rest failures of the host or the mesh (the CLI exits 1).
  */
 export type StartFailure =
@@ -94,7 +94,9 @@ export type StartFailure =
   /** A file in the modules directory does not import. */
   | "module_failed"
   /** The runtime directory cannot be created. */
-  | "runtime_dir_failed";
+  | "runtime_dir_failed"
+  /** The runtime directory, or a file in it, is not this user's alone (a symbolic link, another owner, writable by others). */
+  | "unsafe_runtime_dir";
 
 /** Thrown by `startNode` when a node cannot start; `reason` says why, the message what to do. */
 export class NodeStartError extends Error {

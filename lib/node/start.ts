@@ -7,7 +7,7 @@
 import { DEFAULT_LIMITS } from "../codec/limits.ts";
 import { loadRuntime } from "../runtime/mod.ts";
 import { resolveCookie } from "./cookie.ts";
-import { silentLogger } from "../core/log.ts";
+import { safeLogger, silentLogger } from "../core/log.ts";
 import { dialHost, type NodeAddress, nodeNameFrom } from "../core/name.ts";
 import { httpEdge } from "./edges.ts";
 import { MeshNode } from "./node.ts";
@@ -63,7 +63,7 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
     epmdPort,
     runtimeDir: options.runtimeDir ?? runtimeDir(rt),
     limits: options.limits ?? DEFAULT_LIMITS,
-    log: options.log ?? silentLogger,
+    log: options.log ? safeLogger(options.log) : silentLogger,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
     scheme: options.tls ? "wss" : "ws",
   });

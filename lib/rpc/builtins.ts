@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { systemClock } from "../distribution/clock.ts";
 import type { Value } from "../result.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { CallContext, ModuleFunctions } from "./context.ts";
@@ -42,12 +43,13 @@ export function systemInfo(host: BuiltinHost, self: string): Record<string, Valu
   };
 }
 
+// The system clock's timers chain for delays over 2^31-1 ms, which a plain setTimeout fires at once.
 function sleep(ms: number, signal: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => resolve(ms), ms);
+    const t = systemClock.setTimeout(() => resolve(ms), ms);
     signal.addEventListener("abort", () => {
-      clearTimeout(t);
+      systemClock.clearTimeout(t);
       reject(signal.reason);
     }, { once: true });
   });

@@ -5,6 +5,7 @@
  * @module
  */
 import { encode } from "../codec/cbor_encode.ts";
+import { systemClock } from "../distribution/clock.ts";
 import { type CallResult, exception, ok, timeout, undef, type Value } from "../result.ts";
 import type { CallContext, NodeApi } from "./context.ts";
 import type { Modules } from "./modules.ts";
@@ -72,11 +73,12 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
   else req.signal?.addEventListener("abort", onAbort, { once: true });
 
   const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal, rpc: req.api };
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
   const expired = new Promise<CallResult>((resolve) => {
     // No deadline (a caller that set none): only the outside signal stops it.
     if (!Number.isFinite(req.timeoutMs)) return;
-    timer = setTimeout(() => {
+    // A peer's call frame may carry more than 2^31-1 ms, which a plain setTimeout fires at once.
+    timer = systemClock.setTimeout(() => {
       controller.abort(new CallTimeoutError(`Call timed out after ${req.timeoutMs} ms`));
       resolve(timeout(req.self, req.timeoutMs));
     }, req.timeoutMs);
@@ -91,7 +93,7 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
   try {
     return await Promise.race([run, expired]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) systemClock.clearTimeout(timer);
     req.signal?.removeEventListener("abort", onAbort);
   }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { LineSink } from "./line_sink.ts";
 import { shared } from "./shared.ts";
 import type { Runtime, ServeOptions, Server } from "./types.ts";
 import { deadline, isTimeoutError } from "../core/deadline.ts";
@@ -61,11 +62,16 @@ async function serve(options: ServeOptions): Promise<Server> {
 
 const unixClients = new Map<string, Deno.HttpClient>();
 
+// node:fs's write on Deno blocks the event loop on a full pipe; Deno.stderr.write does not.
+const stderrSink = new LineSink((data) => Deno.stderr.write(data));
+
 export const deno: Runtime = {
   ...shared,
   name: "deno",
   version: Deno.version.deno,
   args: Deno.args,
+  logLine: (text) => stderrSink.line(text),
+  flushLog: (ms) => stderrSink.flush(ms),
   selfCommand: () => {
     const main = new URL(Deno.mainModule);
     return [Deno.execPath(), "run", "-A", main.protocol === "file:" ? decodeURIComponent(main.pathname) : main.href];

@@ -11,7 +11,9 @@ import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import process from "node:process";
-import type { Child, FileInfo, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
+import { lstat, openAppendPrivate, readLink, stat } from "./files.ts";
+import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
+import { LineSink } from "./line_sink.ts";
 import { dialWebSocket } from "./websocket.ts";
 
 type Shared = Omit<
@@ -33,6 +35,11 @@ function writeAll(fd: number, data: Uint8Array): void {
 
 const encoder = new TextEncoder();
 
+// node:fs's asynchronous write runs off the event loop (Bun); deno.ts has its own.
+const stderrSink = new LineSink((data) =>
+  new Promise((resolve, reject) => fs.write(2, data, (err, n) => (err ? reject(err) : resolve(n))))
+);
+
 export const shared: Shared = {
   pid: process.pid,
   env: (name) => process.env[name],
@@ -50,6 +57,8 @@ export const shared: Shared = {
   stdout: (text) => writeAll(1, encoder.encode(text + "\n")),
   stderr: (text) => writeAll(2, encoder.encode(text + "\n")),
   stdoutBytes: (data) => writeAll(1, data),
+  logLine: (text) => stderrSink.line(text),
+  flushLog: (ms) => stderrSink.flush(ms),
 
   os(): OsInfo {
     const cpus = os.cpus();
@@ -76,13 +85,14 @@ export const shared: Shared = {
 
   dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
 
-  spawnDetached(argv, { env, logFile }): Child {
-    const out = fs.openSync(logFile, "a", 0o600);
+  spawnDetached(argv, { env, logFile, keepEnv }): Child {
+    const out = openAppendPrivate(logFile);
     try {
+      const inherited = Object.entries(process.env).filter(([name]) => keepEnv?.(name) ?? true);
       const child = spawn(argv[0], argv.slice(1), {
         detached: true,
         stdio: ["ignore", out, out],
-        env: { ...process.env, ...env },
+        env: { ...Object.fromEntries(inherited), ...env },
       });
       const exited = new Promise<number>((resolve) => {
         child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -103,15 +113,9 @@ export const shared: Shared = {
     await fsp.mkdir(path, { recursive: true, mode });
   },
   chmod: (path, mode) => fsp.chmod(path, mode),
-  async stat(path): Promise<FileInfo | undefined> {
-    try {
-      const s = await fsp.stat(path);
-      return { isFile: s.isFile(), isDirectory: s.isDirectory(), isSocket: s.isSocket(), mode: s.mode & 0o7777 };
-    } catch (err) {
-      if ((err as { code?: string }).code === "ENOENT") return undefined;
-      throw err;
-    }
-  },
+  stat,
+  lstat,
+  readLink,
   async remove(path) {
     await fsp.rm(path, { force: true });
   },

@@ -94,7 +94,11 @@ export interface FileInfo {
   isFile: boolean;
   isDirectory: boolean;
   isSocket: boolean;
+  /** Only `lstat` reports links; `stat` follows them. */
+  isSymbolicLink: boolean;
   mode: number;
+  /** The owner's user id. */
+  uid: number;
 }
 
 export interface Runtime {
@@ -120,6 +124,14 @@ export interface Runtime {
   stderr(text: string): void;
   /** Raw bytes to stdout (for `--format cbor`). */
   stdoutBytes(data: Uint8Array): void;
+  /**
+   * Queues a log line (newline added) for stderr, written asynchronously so
+   * that a reader that stops reading never blocks the process. Throws
+   * SinkFullError (the line is dropped) when 1 MiB already waits.
+   */
+  logLine(text: string): void;
+  /** Resolves once queued log lines are written, or after `ms`. Never rejects. */
+  flushLog(ms: number): Promise<void>;
 
   os(): OsInfo;
   memory(): MemoryUsage;
@@ -134,8 +146,17 @@ export interface Runtime {
   /** Opens a WebSocket client connection (`ws://` or `wss://`). */
   dial(url: string, options: DialOptions): Promise<Transport>;
 
-  /** Starts a process that outlives this one, its stdout and stderr appended to `logFile`. */
-  spawnDetached(argv: string[], options: { env?: Record<string, string>; logFile: string }): Child;
+  /**
+   * Starts a process that outlives this one, its stdout and stderr appended
+   * to `logFile` (created with mode 0600; a symbolic link there is refused,
+   * not followed). It inherits this process's environment, but only the
+   * variables `keepEnv` accepts when given, plus `env`. Throws when the log
+   * file cannot be opened.
+   */
+  spawnDetached(
+    argv: string[],
+    options: { env?: Record<string, string>; logFile: string; keepEnv?: (name: string) => boolean },
+  ): Child;
 
   readTextFile(path: string): Promise<string>;
   writeTextFile(path: string, text: string, options?: { mode?: number; createNew?: boolean }): Promise<void>;
@@ -143,6 +164,10 @@ export interface Runtime {
   chmod(path: string, mode: number): Promise<void>;
   /** undefined when the path does not exist. */
   stat(path: string): Promise<FileInfo | undefined>;
+  /** What is at the path itself, a symbolic link not followed; undefined when nothing is. */
+  lstat(path: string): Promise<FileInfo | undefined>;
+  /** Where a symbolic link points; rejects when the path is not one. */
+  readLink(path: string): Promise<string>;
   remove(path: string): Promise<void>;
   readDir(path: string): Promise<string[]>;
   realPath(path: string): Promise<string>;

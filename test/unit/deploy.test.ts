@@ -185,6 +185,10 @@ describe("meshrpc-epmd.service", () => {
     expect(epmd.Service.EnvironmentFile).toEqual(["-/etc/meshrpc/meshrpc.env"]);
   });
 
+  test("does not keep the cookie that the shared environment file holds", () => {
+    expect(epmd.Service.UnsetEnvironment?.join(" ").split(/\s+/)).toContain("MESHRPC_COOKIE");
+  });
+
   test("counts as started only once the mapper answers, and escapes the shell's $ from systemd", () => {
     const post = one(epmd, "Service", "ExecStartPost");
     expect(post).toContain("meshrpc names");

@@ -1,0 +1,83 @@
+/**
+ * File operations for the runtime directory, where another local user may
+ * have planted something: nothing here follows a symbolic link, and files it
+ * creates get mode 0600.
+ *
+ * @module
+ */
+import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
+import process from "node:process";
+import type { FileInfo } from "./types.ts";
+
+function infoOf(s: fs.Stats): FileInfo {
+  return {
+    isFile: s.isFile(),
+    isDirectory: s.isDirectory(),
+    isSocket: s.isSocket(),
+    isSymbolicLink: s.isSymbolicLink(),
+    mode: s.mode & 0o7777,
+    uid: s.uid,
+  };
+}
+
+function codeOf(err: unknown): string | undefined {
+  return (err as { code?: string }).code;
+}
+
+/** What is at `path` itself (a symbolic link is reported, not followed); undefined when nothing is. */
+export async function lstat(path: string): Promise<FileInfo | undefined> {
+  try {
+    return infoOf(await fsp.lstat(path));
+  } catch (err) {
+    if (codeOf(err) === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/** Like `lstat`, following links. */
+export async function stat(path: string): Promise<FileInfo | undefined> {
+  try {
+    return infoOf(await fsp.stat(path));
+  } catch (err) {
+    if (codeOf(err) === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/** Where a symbolic link points; rejects when `path` is not one. */
+export function readLink(path: string): Promise<string> {
+  return fsp.readlink(path);
+}
+
+/**
+ * Opens `path` for appending, creating it with mode 0600, without following
+ * a symbolic link; returns the file descriptor. Throws an Error saying what
+ * to remove when `path` is a symbolic link or not a regular file of this
+ * user, and the system's error when it cannot be opened.
+ */
+export function openAppendPrivate(path: string): number {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if (codeOf(err) === "ELOOP") {
+      throw new Error(`${path} is a symbolic link, which meshrpc does not follow: remove it (rm ${path})`, { cause: err });
+    }
+    throw err;
+  }
+  try {
+    const s = fs.fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!s.isFile() || (uid !== undefined && s.uid !== uid)) {
+      throw new Error(`${path} is not a regular file of this user: remove it (rm ${path})`);
+    }
+    // An older file may have been created with a wider mode.
+    if ((s.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+    return fd;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}

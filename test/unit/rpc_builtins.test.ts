@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import type { NodeApi } from "../../lib/rpc/context.ts";
+import { installBuiltins } from "../../lib/rpc/builtins.ts";
+import { execute } from "../../lib/rpc/execute.ts";
+import { Modules } from "../../lib/rpc/modules.ts";
+import type { Runtime } from "../../lib/runtime/types.ts";
+
+function builtins(): Modules {
+  const m = new Modules();
+  installBuiltins(m, {
+    runtime: {} as Runtime,
+    version: "test",
+    startedAt: Date.now(),
+    nodes: () => [],
+    ping: () => Promise.resolve("pang"),
+  });
+  return m;
+}
+
+describe("rpc.sleep", () => {
+  test("waits longer than 2^31-1 ms instead of returning at once, and stops when cancelled", async () => {
+    const abort = new AbortController();
+    let settled = false;
+    const pending = execute(builtins(), {
+      module: "rpc",
+      function: "sleep",
+      args: [2 ** 31 + 1000],
+      self: "a@h",
+      caller: "b@h",
+      timeoutMs: Infinity,
+      signal: abort.signal,
+      api: {} as NodeApi,
+    }).then((r) => {
+      settled = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false);
+    abort.abort(new Error("cancelled"));
+    expect((await pending).kind).toBe("exception");
+  });
+
+  test("returns the milliseconds it slept", async () => {
+    const r = await execute(builtins(), {
+      module: "rpc",
+      function: "sleep",
+      args: [5],
+      self: "a@h",
+      caller: "b@h",
+      timeoutMs: 1000,
+      api: {} as NodeApi,
+    });
+    expect(r).toEqual({ kind: "ok", value: 5 });
+  });
+});
+
+describe("execute with a deadline over 2^31-1 ms (a peer's call frame may carry one)", () => {
+  test("runs the function instead of timing out at once", async () => {
+    const m = new Modules();
+    m.register("M", { later: () => new Promise((r) => setTimeout(() => r("done"), 30)) });
+    const r = await execute(m, {
+      module: "M",
+      function: "later",
+      args: [],
+      self: "a@h",
+      caller: "b@h",
+      timeoutMs: 2 ** 31 + 1000,
+      api: {} as NodeApi,
+    });
+    expect(r).toEqual({ kind: "ok", value: "done" });
+  });
+});
