@@ -5,7 +5,6 @@
  */
 import { CodecError } from "../lib/codec/errors.ts";
 import { fromJson } from "../lib/codec/json_decode.ts";
-import { encodeJson } from "../lib/codec/json_encode.ts";
 import type { NodeResult } from "../lib/control/protocol.ts";
 import type { Value } from "../lib/result.ts";
 import { MAX_TIMEOUT_MS } from "../lib/rpc/request.ts";

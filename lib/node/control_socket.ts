@@ -53,15 +53,16 @@ async function assertOwnSocketOrNothing(rt: Runtime, path: string): Promise<void
   const problem = await socketProblem(rt, path);
   if (problem) {
     throw new NodeStartError(
-      "unsafe_runtime_dir",
+      "listen_failed",
       `The control socket path ${path} ${problem}: remove it (rm ${path}) and start the node again`,
     );
   }
 }
 
+/**
  * Throws NodeStartError "already_running" when a live node already answers
- * on this name's socket, or "unsafe_runtime_dir" when something other than
- * this user's socket is there (checked before anything starts).
+ * on this name's socket, or "listen_failed" when something other than this
+ * user's socket is there (checked before anything starts).
  */
 export async function assertNotRunning(rt: Runtime, dir: string, node: string): Promise<void> {
   const path = socketPath(dir, node);

@@ -89,13 +89,13 @@ export type StartFailure =
   | "name_taken"
   /** No port mapper could be reached or started. */
   | "epmd_unavailable"
-  /** The HTTP port or the control socket cannot be listened on (in use, bad address, bad TLS). */
+  /** The HTTP port or the control socket cannot be listened on (in use, bad address, bad TLS, something foreign at the socket path). */
   | "listen_failed"
   /** A file in the modules directory does not import. */
   | "module_failed"
   /** The runtime directory cannot be created. */
   | "runtime_dir_failed"
-  /** The runtime directory, or a file in it, is not this user's alone (a symbolic link, another owner, writable by others). */
+  /** The runtime directory is not this user's alone (a symbolic link, another owner, writable by others). */
   | "unsafe_runtime_dir";
 
 /** Thrown by `startNode` when a node cannot start; `reason` says why, the message what to do. */

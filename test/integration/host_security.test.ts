@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { encodeFrame } from "../../lib/distribution/frames.ts";
+import { encodeFrame } from "../../lib/distribution/frame_codec.ts";
 import { Cluster, type Flavor, freePort, programOf, sleep, waitFor } from "../support/cluster.ts";
 
 setDefaultTimeout(60_000);

@@ -36,16 +36,6 @@ const ORDER: readonly (readonly string[])[] = [
   ["cmd"],
 ];
 
-/** Files over the ceiling that other branches are splitting right now. TODO(lead): empty this list after the merge. */
-const STILL_LONG = new Set([
-  "lib/codec/cbor.ts",
-  "lib/codec/json.ts",
-  "lib/distribution/frames.ts",
-  "lib/distribution/handshake.ts",
-  "lib/distribution/link.ts",
-  "lib/distribution/mesh.ts",
-]);
-
 const MAX_LINES = 300;
 
 /** One import of a file, as Deno's module graph reports it. */
@@ -372,10 +362,8 @@ describe("the dependency rules of STYLE.md", () => {
 
 describe("file size", () => {
   test(`no file under lib/ or cmd/ is longer than ${MAX_LINES} lines`, () => {
-    const long = FILES.filter((f) => lineCount(f.text) > MAX_LINES && !STILL_LONG.has(f.path));
+    const long = FILES.filter((f) => lineCount(f.text) > MAX_LINES);
     expect(long.map((f) => `${f.path}: ${lineCount(f.text)} lines: split it along its jobs`)).toEqual([]);
-    const split = [...STILL_LONG].filter((p) => !FILES.some((f) => f.path === p && lineCount(f.text) > MAX_LINES));
-    expect(split.map((p) => `${p} is no longer over ${MAX_LINES} lines: remove it from STILL_LONG`)).toEqual([]);
   });
 });
 
