@@ -26,7 +26,8 @@ export async function callersScenario(s: Sizes): Promise<Row[]> {
     rows.atMost("mismatched (another call's reply)", r.mismatched, 0);
     rows.info("calls/s", r.perSecond, "per_s");
     rows.info("p50", r.p50, "ms");
-    rows.atMost("p99", r.p99, BOUNDS.callersP99Ms, "ms");
+    // Reported, not bounded: latency on a shared 2-core machine says more about the machine.
+    rows.info("p99", r.p99, "ms");
     rows.info("max", r.max, "ms");
     rows.atMost("RSS peak of a", peakA, BOUNDS.loadRss, "bytes");
     rows.atMost("RSS peak of b", peakB, BOUNDS.loadRss, "bytes");

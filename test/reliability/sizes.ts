@@ -22,6 +22,8 @@ export interface Sizes {
   killInFlight: number;
   sigtermCalls: number;
   casts: number;
+  /** The casts run twice: empty, then each carrying this many bytes. */
+  castBytes: number;
   bigCalls: number;
   /** 1 MiB calls in flight at once (a sliding window). */
   bigCallWindow: number;
@@ -42,6 +44,7 @@ export const FULL: Sizes = {
   killInFlight: 64,
   sigtermCalls: 50,
   casts: 200_000,
+  castBytes: 4096,
   bigCalls: 500,
   bigCallWindow: 16,
   memoryCallers: 1000,
@@ -60,6 +63,7 @@ export const SHORT: Sizes = {
   killInFlight: 64,
   sigtermCalls: 50,
   casts: 20_000,
+  castBytes: 4096,
   bigCalls: 50,
   bigCallWindow: 16,
   memoryCallers: 100,
@@ -102,8 +106,6 @@ export const BOUNDS = {
   preauthReplyBytes: 4096,
   /** Log bytes per unauthenticated message, on average (clipped fields, repeated refusals rate-limited). */
   preauthLogBytesPerInput: 1024,
-  /** p99 latency of an echo through one node to another under 1,000 callers, on a shared 2-core machine. */
-  callersP99Ms: 2000,
 } as const;
 
 export function sizes(short: boolean): Sizes {
