@@ -5,7 +5,7 @@ BUN  := node_modules/.bin/bun
 DENO := node_modules/.bin/deno
 SOURCES := $(shell find cmd lib -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps build test unit check demo bench clean
+.PHONY: all deps build test unit check demo bench reliability clean
 
 all: build
 
@@ -45,6 +45,10 @@ demo: build
 bench: build
 	$(BUN) run test/bench/calls.ts
 	./test/bench/erpc.sh
+
+# The hardening suite (test/reliability/README.md): a table of figures, exit 1 when a bound breaks.
+reliability: build
+	$(BUN) run test/reliability/run.ts --json test/reliability/out/reliability.json
 
 clean:
 	rm -rf dist

@@ -1,0 +1,20 @@
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { BUN, ROOT } from "../support/cluster.ts";
+
+// TODO(lead): enable when the hardening fixes land (issue 7): on the code before them
+// the short run breaks bounds in scenarios 1, 2b, 5 and 6 (see test/reliability/README.md).
+test.skip("the short reliability suite holds every bound", async () => {
+  const proc = Bun.spawn([BUN, "run", join(ROOT, "test/reliability/run.ts"), "--short"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout as ReadableStream).text(),
+    new Response(proc.stderr as ReadableStream).text(),
+    proc.exited,
+  ]);
+  if (code !== 0) console.error(`${err}\n${out}`);
+  expect(code).toBe(0);
+}, 240_000);
