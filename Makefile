@@ -4,6 +4,8 @@
 BUN  := node_modules/.bin/bun
 DENO := node_modules/.bin/deno
 SOURCES := $(shell find cmd lib -name '*.ts' 2>/dev/null)
+# Tests are type-checked too, except the file whose check must fail (test/unit/rpc_typed.test.ts runs it).
+TEST_SOURCES := $(shell find test -name '*.ts' ! -path 'test/unit/typed/wrong_argument.ts' 2>/dev/null)
 
 .PHONY: all deps build test unit check demo bench reliability clean
 
@@ -23,10 +25,10 @@ dist/meshrpc: node_modules/.deps $(SOURCES)
 
 build: dist/meshrpc
 
-# Type-check the sources with Deno (the same code must run there), lint, and
+# Type-check the sources and tests with Deno (the same code must run there), lint, and
 # check the layering and file sizes (test/unit/architecture.test.ts).
 check: deps
-	$(DENO) check cmd/ lib/
+	$(DENO) check cmd/ lib/ $(TEST_SOURCES)
 	$(DENO) lint cmd/ lib/ test/
 	$(BUN) test test/unit/architecture.test.ts
 

@@ -240,7 +240,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Bit flips, truncations, insertions, deletions and duplicated ranges. */
 function mutateBytes(r: Rand, input: Uint8Array): Uint8Array {
-  let b = input.slice();
+  let b: Uint8Array = input.slice();
   const rounds = 1 + int(r, 3);
   for (let i = 0; i < rounds && b.length > 0; i++) {
     const at = int(r, b.length);

@@ -20,7 +20,6 @@ import { fuzzInput, hexHead, rng, type Shape, validHello } from "./fuzz_inputs.t
 import {
   acceptHandshake,
   channelOf,
-  decodeFrame,
   decodeFrames,
   DEFAULT_LIMITS,
   FrameError,
@@ -57,20 +56,18 @@ process.on("unhandledRejection", (err) => crash("unhandled", err));
 /** A codec failure that is not the codec's own error, or cborg's, hidden inside a FrameError. */
 let internal = 0;
 function decodeOne(input: Uint8Array): void {
-  for (const decodeIt of [() => decodeFrames(input, DEFAULT_LIMITS), () => decodeFrame(input, DEFAULT_LIMITS)]) {
-    try {
-      decodeIt();
-    } catch (err) {
-      if (!(err instanceof FrameError)) {
-        crash("decoder", err, input);
-        continue;
-      }
-      let cause = (err as Error).cause as Error | undefined;
-      while (cause?.cause) cause = cause.cause as Error;
-      if (cause && (cause.name === "TypeError" || cause.name === "RangeError" || cause.name === "ReferenceError")) {
-        internal++;
-        if (samples.length < 10) samples.push(`decoder internal ${cause.name}: ${cause.message.slice(0, 200)} (input ${hexHead(input)})`);
-      }
+  try {
+    decodeFrames(input, DEFAULT_LIMITS);
+  } catch (err) {
+    if (!(err instanceof FrameError)) {
+      crash("decoder", err, input);
+      return;
+    }
+    let cause = (err as Error).cause as Error | undefined;
+    while (cause?.cause) cause = cause.cause as Error;
+    if (cause && (cause.name === "TypeError" || cause.name === "RangeError" || cause.name === "ReferenceError")) {
+      internal++;
+      if (samples.length < 10) samples.push(`decoder internal ${cause.name}: ${cause.message.slice(0, 200)} (input ${hexHead(input)})`);
     }
   }
 }

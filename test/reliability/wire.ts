@@ -4,8 +4,12 @@
  *
  * @module
  */
-export { decodeFrame, decodeFrames, FrameError } from "../../lib/distribution/frames.ts";
-export { acceptHandshake, channelOf, type NodeIdentity } from "../../lib/distribution/handshake.ts";
-export { type IncomingCall, Link, type LinkHandler } from "../../lib/distribution/link.ts";
+export { FrameError } from "../../lib/distribution/frames.ts";
+export { decodeFrames } from "../../lib/distribution/frame_codec.ts";
+export { acceptHandshake } from "../../lib/distribution/handshake_acceptor.ts";
+export { channelOf } from "../../lib/distribution/channel.ts";
+export type { NodeIdentity } from "../../lib/distribution/handshake.ts";
+export type { IncomingCall, LinkHandler } from "../../lib/distribution/link_handler.ts";
+export { Link } from "../../lib/distribution/link.ts";
 export { DEFAULT_LIMITS } from "../../lib/codec/limits.ts";
 export { ok } from "../../lib/result.ts";
