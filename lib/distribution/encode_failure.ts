@@ -35,3 +35,13 @@ export function resultFailure(module: string, fn: string, result: CallResult, er
     : undefined;
   return `${module}.${fn} returned a value that cannot cross the wire: ${errorMessage(culprit ?? err)}`;
 }
+
+/**
+ * The message for a frame of `size` bytes that is over `max`, the most a
+ * link carries in one message: `what` is "the arguments of M.F" or "the
+ * value M.F returned".
+ */
+export function tooLargeFailure(what: string, size: number, max: number): string {
+  return `${what}: ${size} bytes encoded, over the limit of ${max} bytes for one message on a link: ` +
+    "send less data per call (split it into several calls)";
+}

@@ -145,33 +145,6 @@ function fromArray(a: unknown[]): Frame {
   }
 }
 
-/** CBOR's head for an array of `n` items (major type 4). */
-function arrayHead(n: number): Uint8Array {
-  if (n < 24) return Uint8Array.of(0x80 | n);
-  if (n < 0x100) return Uint8Array.of(0x98, n);
-  if (n < 0x10000) return Uint8Array.of(0x99, n >> 8, n & 0xff);
-  return Uint8Array.of(0x9a, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-}
-
-/**
- * One message carrying several encoded link frames, `[23, frame, frame, ...]`,
- * built from their bytes without encoding them again.
- */
-export function encodeBatch(frames: Uint8Array[]): Uint8Array {
-  const head = arrayHead(frames.length + 1);
-  let size = head.length + 1;
-  for (const f of frames) size += f.length;
-  const out = new Uint8Array(size);
-  out.set(head, 0);
-  out[head.length] = TAGS.batch;
-  let at = head.length + 1;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.length;
-  }
-  return out;
-}
-
 /**
  * Decodes and validates one message: its one frame, or the frames of a
  * batch (which holds only link frames, never another batch). Never returns

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Limits } from "../codec/limits.ts";
+import { DEFAULT_LIMITS, type Limits } from "../codec/limits.ts";
 import {
   badarg,
   type BadArg,
@@ -24,7 +24,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import { decodeFrames, encodeFrame } from "./frame_codec.ts";
 import type { CallFrame, Cast, Frame, PeerAddress } from "./frames.ts";
 import type { Handoff } from "./channel.ts";
-import { argsFailure, errorMessage } from "./encode_failure.ts";
+import { argsFailure, errorMessage, tooLargeFailure } from "./encode_failure.ts";
 import type { NodeIdentity } from "./handshake.ts";
 import type { LinkHandler } from "./link_handler.ts";
 import { Outbox } from "./outbox.ts";
@@ -41,7 +41,10 @@ export interface LinkOptions {
   handler: LinkHandler;
   /** Called exactly once, with why the link went down. Must not throw. */
   onDown(reason: string): void;
-  /** Size and depth limits for incoming frames. */
+  /**
+   * Size and depth limits for incoming frames. The size is also the most
+   * this link sends in one message: the peer enforces the same limit.
+   */
   limits?: Limits;
   /** From `TransportChannel.release()`: frames that arrived right after the handshake. */
   handoff?: Handoff;
@@ -61,6 +64,7 @@ export class Link {
   #handler: LinkHandler;
   #onDown: (reason: string) => void;
   #limits?: Limits;
+  #maxMessageBytes: number;
   #ticker: Ticker;
 
   #downReason: string | undefined;
@@ -78,15 +82,19 @@ export class Link {
         this.#down(`tick timeout: no sign of life from ${this.peer.name} for ${options.ticktimeMs} ms`, true),
     });
     this.#transport = transport;
+    this.#maxMessageBytes = (options.limits ?? DEFAULT_LIMITS).maxBytes;
     this.#outbox = new Outbox(
       (message) => transport.send(message),
       (err) => this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false),
+      this.#maxMessageBytes,
     );
     this.peer = options.peer;
     this.self = options.self;
     this.#pending = new PendingCalls(clock);
     this.#handler = options.handler;
-    this.#running = new RunningCalls(options.peer.name, (req) => options.handler.call(req), (b) => this.#writeBytes(b));
+    this.#running = new RunningCalls(options.peer.name, (req) => options.handler.call(req), (b) => this.#writeBytes(b), {
+      maxReplyBytes: this.#maxMessageBytes,
+    });
     this.#onDown = options.onDown;
     this.#limits = options.limits;
 
@@ -126,7 +134,8 @@ export class Link {
    * Calls `module.fn(...args)` on the peer. Never rejects: resolves with the
    * peer's result, `timeout` after `timeoutMs` (default 5000; `Infinity` for
    * none; the peer is sent `cancel`), `badarg` when the arguments cannot be
-   * encoded or the timeout is not a non-negative number (nothing is sent),
+   * encoded, encode to more than the link's message limit, or the timeout
+   * is not a non-negative number (nothing is sent; the link goes on),
    * or `noconnection` when the link is or goes down first. Rejects with
    * `signal.reason` when `signal` aborts first (the peer is sent `cancel`).
    */
@@ -157,8 +166,8 @@ export class Link {
 
   /**
    * Sends `module.fn(...args)` to run on the peer without an answer. Returns
-   * `ok(true)` once queued, `badarg` when the arguments cannot be encoded,
-   * `noconnection` when the link is down.
+   * `ok(true)` once queued, `badarg` when the arguments cannot be encoded or
+   * are over the link's message limit, `noconnection` when the link is down.
    */
   cast(module: string, fn: string, args: Value[]): CallResult {
     if (!this.isUp) return noconnection(this.peer.name, this.#downReason);
@@ -182,13 +191,19 @@ export class Link {
 
   // ---- sending ----
 
-  /** A call's or cast's bytes, or the badarg that says why its arguments cannot be sent. */
+  /**
+   * A call's or cast's bytes, or the badarg that says why its arguments
+   * cannot be sent: only that call fails, on this side, and the link goes on.
+   */
   #encodeRequest(f: CallFrame | Cast): Uint8Array | BadArg {
+    let bytes: Uint8Array;
     try {
-      return encodeFrame(f);
+      bytes = encodeFrame(f);
     } catch (err) {
       return badarg(argsFailure(f.module, f.function, this.peer.name, f.args, err));
     }
+    if (bytes.length <= this.#maxMessageBytes) return bytes;
+    return badarg(tooLargeFailure(`the arguments of ${f.module}.${f.function}`, bytes.length, this.#maxMessageBytes));
   }
 
   #write(f: Frame): void {

@@ -1,21 +1,28 @@
 /**
  * A link's writes, batched: frames queued during one burst of work go out a
- * microtask later as one message (a batch frame when there are several), so
- * that under load one write carries many replies instead of one write each.
+ * microtask later in as few messages as fit under the peer's message limit
+ * (batch frames when there are several), so that under load one write
+ * carries many replies instead of one write each.
  *
  * @module
  */
-import { encodeBatch } from "./frame_codec.ts";
+import { packMessages } from "./batch.ts";
 
 export class Outbox {
   #queue: Uint8Array[] = [];
   #send: (message: Uint8Array) => void;
   #failed: (err: unknown) => void;
+  #maxMessageBytes: number;
 
-  /** `send` writes one message and may throw; `failed` is told when it does. */
-  constructor(send: (message: Uint8Array) => void, failed: (err: unknown) => void) {
+  /**
+   * `send` writes one message and may throw; `failed` is told when it does.
+   * No message is larger than `maxMessageBytes`, as long as no single frame
+   * is (the link checks each frame before queueing it).
+   */
+  constructor(send: (message: Uint8Array) => void, failed: (err: unknown) => void, maxMessageBytes: number) {
     this.#send = send;
     this.#failed = failed;
+    this.#maxMessageBytes = maxMessageBytes;
   }
 
   /** Queues one encoded frame. */
@@ -30,7 +37,7 @@ export class Outbox {
     if (frames.length === 0) return;
     this.#queue = [];
     try {
-      this.#send(frames.length === 1 ? frames[0] : encodeBatch(frames));
+      for (const message of packMessages(frames, this.#maxMessageBytes)) this.#send(message);
     } catch (err) {
       this.#failed(err);
     }

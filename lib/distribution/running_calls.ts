@@ -6,7 +6,7 @@
  * @module
  */
 import { type CallResult, exception } from "../result.ts";
-import { errorMessage, resultFailure } from "./encode_failure.ts";
+import { errorMessage, resultFailure, tooLargeFailure } from "./encode_failure.ts";
 import { encodeFrame } from "./frame_codec.ts";
 import type { CallFrame } from "./frames.ts";
 import type { IncomingCall } from "./link_handler.ts";
@@ -16,19 +16,30 @@ export class RunningCalls {
   #peer: string;
   #serve: (req: IncomingCall) => Promise<CallResult>;
   #reply: (bytes: Uint8Array) => void;
+  #maxReplyBytes: number;
 
-  /** `serve` runs a call (a rejection is answered as an exception); `reply` sends an encoded reply frame. */
-  constructor(peer: string, serve: (req: IncomingCall) => Promise<CallResult>, reply: (bytes: Uint8Array) => void) {
+  /**
+   * `serve` runs a call (a rejection is answered as an exception); `reply`
+   * sends an encoded reply frame, never larger than `maxReplyBytes`.
+   */
+  constructor(
+    peer: string,
+    serve: (req: IncomingCall) => Promise<CallResult>,
+    reply: (bytes: Uint8Array) => void,
+    options: { maxReplyBytes: number },
+  ) {
     this.#peer = peer;
     this.#serve = serve;
     this.#reply = reply;
+    this.#maxReplyBytes = options.maxReplyBytes;
   }
 
   /**
    * Runs the call, then replies unless it was cancelled, superseded by a
    * call with the same id, or aborted by the link going down (its caller no
    * longer waits). A result that cannot be encoded is answered as an
-   * `EncodeError` exception that says why.
+   * `EncodeError` exception that says why, and one over the link's message
+   * limit as a `ResultTooLarge` exception: that call fails, the link goes on.
    */
   run(f: CallFrame): void {
     const ac = new AbortController();
@@ -48,7 +59,7 @@ export class RunningCalls {
       .then((result) => {
         if (this.#calls.get(f.id) !== ac) return;
         this.#calls.delete(f.id);
-        this.#reply(encodeReply(f, result));
+        this.#reply(encodeReply(f, result, this.#maxReplyBytes));
       });
   }
 
@@ -69,11 +80,16 @@ export class RunningCalls {
   }
 }
 
-function encodeReply(f: CallFrame, result: CallResult): Uint8Array {
+function encodeReply(f: CallFrame, result: CallResult, maxBytes: number): Uint8Array {
+  let bytes: Uint8Array;
   try {
-    return encodeFrame({ type: "reply", id: f.id, result });
+    bytes = encodeFrame({ type: "reply", id: f.id, result });
   } catch (err) {
     const why = resultFailure(f.module, f.function, result, err);
     return encodeFrame({ type: "reply", id: f.id, result: exception("EncodeError", why) });
   }
+  if (bytes.length <= maxBytes) return bytes;
+  const what = result.kind === "ok" ? `the value ${f.module}.${f.function} returned` : `the failure of ${f.module}.${f.function}`;
+  const why = tooLargeFailure(what, bytes.length, maxBytes);
+  return encodeFrame({ type: "reply", id: f.id, result: exception("ResultTooLarge", why) });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { channelOf } from "../../lib/distribution/channel.ts";
-import { encodeBatch, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import { encodeBatch } from "../../lib/distribution/batch.ts";
+import { encodeFrame } from "../../lib/distribution/frame_codec.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import { flush, memoryPair } from "../support/memory_transport.ts";
 

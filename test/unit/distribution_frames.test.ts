@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { encode } from "../../lib/codec/cbor_encode.ts";
-import { decodeFrames, encodeBatch, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+import { encodeBatch } from "../../lib/distribution/batch.ts";
+import { decodeFrames, encodeFrame } from "../../lib/distribution/frame_codec.ts";
 import { type Frame, FrameError, TAGS } from "../../lib/distribution/frames.ts";
 import { badarg, exception, noconnection, ok, timeout, unauthorized, undef } from "../../lib/result.ts";
 

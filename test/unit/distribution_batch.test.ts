@@ -1,0 +1,36 @@
+import { describe, expect, test } from "bun:test";
+import { BATCH_OVERHEAD, packMessages } from "../../lib/distribution/batch.ts";
+import { decodeFrames, encodeFrame } from "../../lib/distribution/frame_codec.ts";
+
+const cast = (n: number) => encodeFrame({ type: "cast", module: "m", function: "f", args: ["x".repeat(n)] });
+
+describe("packMessages", () => {
+  test("frames of one burst share one message when they fit", () => {
+    const frames = [cast(10), cast(20), cast(30)];
+    const messages = packMessages(frames, 1024);
+    expect(messages).toHaveLength(1);
+    expect(decodeFrames(messages[0]).map((f) => f.type)).toEqual(["cast", "cast", "cast"]);
+  });
+
+  test("no message is over the limit, the order is kept, and nothing is lost", () => {
+    const frames = Array.from({ length: 1000 }, (_, i) => cast(50 + (i % 97)));
+    const limit = 4096;
+    const messages = packMessages(frames, limit);
+    expect(messages.length).toBeGreaterThan(10);
+    for (const m of messages) expect(m.length).toBeLessThanOrEqual(limit);
+    const lengths = messages.flatMap((m) => decodeFrames(m)).map((f) => (f as { args: string[] }).args[0].length);
+    expect(lengths).toEqual(frames.map((_, i) => 50 + (i % 97)));
+  });
+
+  test("a frame that fills a message alone goes unwrapped", () => {
+    const big = cast(1000);
+    const messages = packMessages([cast(1), big, cast(1)], big.length + BATCH_OVERHEAD);
+    expect(messages).toHaveLength(3);
+    expect(messages[1]).toBe(big);
+  });
+
+  test("a single frame is sent as itself", () => {
+    const one = cast(5);
+    expect(packMessages([one], 1024)).toEqual([one]);
+  });
+});
