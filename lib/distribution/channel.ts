@@ -1,7 +1,10 @@
 /**
  * Frame-level access to one connection while the handshake runs: a message
  * channel over a `Transport`, with a time limit on every receive (on the
- * injected `Clock`, so tests can move time by hand).
+ * injected `Clock`, so tests can move time by hand). Until the peer's two
+ * handshake frames have arrived, nothing it sends is trusted: a message over
+ * `HANDSHAKE_MESSAGE_MAX` ends the channel before it is decoded. What comes
+ * after them is kept as it arrived, for the link.
  *
  * @module
  */
@@ -33,8 +36,17 @@ export interface Channel {
   recv(timeoutMs: number): Promise<Received>;
 }
 
-/** What a `Link` must process first: frames that arrived after the handshake. */
-export type Handoff = { frames: Frame[]; down?: string };
+/** What a `Link` must process first: what arrived after the handshake (frames, then raw messages). */
+export type Handoff = { frames: Frame[]; messages: Uint8Array[]; down?: string };
+
+/** The largest handshake message: a hello with the longest names is well under 1 KiB. */
+export const HANDSHAKE_MESSAGE_MAX = 4096;
+
+/** A handshake side receives two frames (hello and answer, or challenge and ack); then link messages may follow. */
+const HANDSHAKE_FRAMES = 2;
+
+/** Link messages kept for the link before the handshake has ended (the peer may send right after it). */
+const EARLY_BYTES_MAX = 16 * 1024 * 1024;
 
 export interface TransportChannel extends Channel {
   /**
@@ -55,12 +67,25 @@ type Ended = Exclude<Received, { kind: "frame" | "timeout" }>;
 export function channelOf(t: Transport, options: { clock?: Clock; limits?: Limits } = {}): TransportChannel {
   const clock = options.clock ?? systemClock;
   const queue: Frame[] = [];
+  const early: Uint8Array[] = [];
+  let earlyBytes = 0;
+  let handshakeFrames = 0;
   let ended: Ended | undefined;
   let released = false;
   let waiter: ((r: Received) => void) | undefined;
 
+  const decode = (data: Uint8Array) => {
+    try {
+      queue.push(...decodeFrames(data, options.limits));
+    } catch (err) {
+      const error = err instanceof FrameError ? err : new FrameError(String(err), { cause: err });
+      ended = { kind: "malformed", error };
+    }
+  };
   const settle = () => {
     if (!waiter) return;
+    // A receive after the handshake's own (a test playing a peer) reads on, in order.
+    if (queue.length === 0 && early.length > 0) decode(early.shift()!);
     const next: Received | undefined = queue.length > 0 ? { kind: "frame", frame: queue.shift()! } : ended;
     if (!next) return;
     const w = waiter;
@@ -71,11 +96,21 @@ export function channelOf(t: Transport, options: { clock?: Clock; limits?: Limit
   t.listen({
     message(data) {
       if (released || ended) return;
-      try {
-        queue.push(...decodeFrames(data, options.limits));
-      } catch (err) {
-        const error = err instanceof FrameError ? err : new FrameError(String(err), { cause: err });
+      if (handshakeFrames >= HANDSHAKE_FRAMES) {
+        earlyBytes += data.length;
+        if (earlyBytes <= EARLY_BYTES_MAX) early.push(data);
+        else ended = { kind: "malformed", error: new FrameError(`more than ${EARLY_BYTES_MAX} bytes before the link started`) };
+        return;
+      }
+      if (data.length > HANDSHAKE_MESSAGE_MAX) {
+        const error = new FrameError(
+          `a handshake message of ${data.length} bytes, over the limit of ${HANDSHAKE_MESSAGE_MAX}`,
+        );
         ended = { kind: "malformed", error };
+      } else {
+        const before = queue.length;
+        decode(data);
+        handshakeFrames += queue.length - before;
       }
       settle();
     },
@@ -107,11 +142,12 @@ export function channelOf(t: Transport, options: { clock?: Clock; limits?: Limit
     release() {
       released = true;
       const frames = queue.splice(0);
-      if (!ended) return { frames };
+      const messages = early.splice(0);
+      if (!ended) return { frames, messages };
       const down = ended.kind === "malformed"
         ? `protocol error: malformed frame right after the handshake (${ended.error.message})`
         : ended.message;
-      return { frames, down };
+      return { frames, messages, down };
     },
   };
 }

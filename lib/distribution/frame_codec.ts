@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { clipUntrusted } from "../core/untrusted.ts";
 import { decode } from "../codec/cbor_decode.ts";
 import { encode } from "../codec/cbor_encode.ts";
 import type { Limits } from "../codec/limits.ts";
@@ -96,7 +97,7 @@ function fromArray(a: unknown[]): Frame {
       const w = "refuse";
       arity(a, 3, w);
       const reason = str(a[1], w, "reason");
-      if (!(REFUSE_REASONS as readonly string[]).includes(reason)) fail(w, `unknown reason "${reason}"`);
+      if (!(REFUSE_REASONS as readonly string[]).includes(reason)) fail(w, `unknown reason "${clipUntrusted(reason)}"`);
       return { type: w, reason: reason as RefuseReason, message: str(a[2], w, "message") };
     }
     case TAGS.call: {

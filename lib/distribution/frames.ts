@@ -18,6 +18,7 @@
  * | 21  | peers      | [21, [[name, port], ...]]                                 |
  * | 22  | bye        | [22, reason]                                              |
  * | 23  | batch      | [23, frame, frame, ...] (link frames sent in one burst)   |
+ * | 24  | fragment   | [24, more, bytes] (a part of a large message: `fragments.ts`) |
  *
  * A reply's result is encoded by `result_codec.ts`; `frame_codec.ts` turns
  * frames into bytes and back.
@@ -41,6 +42,7 @@ export const TAGS = {
   peers: 21,
   bye: 22,
   batch: 23,
+  fragment: 24,
 } as const;
 
 /** Why a handshake was refused. */

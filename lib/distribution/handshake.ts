@@ -25,6 +25,7 @@
  */
 import { sameBytes } from "../core/bytes.ts";
 import { parseNodeName } from "../core/name.ts";
+import { clipUntrusted } from "../core/untrusted.ts";
 import type { Channel, Received } from "./channel.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { NONCE_BYTES } from "./digest.ts";
@@ -66,7 +67,7 @@ export class Refused {
 
 /** The refusal for a frame that is not the one the step waits for. */
 export function refusedBy(f: Frame, who: string): Refused {
-  if (f.type === "refuse") return new Refused(f.reason, `${who} refused the connection: ${f.message}`, false);
+  if (f.type === "refuse") return new Refused(f.reason, `${who} refused the connection: ${clipUntrusted(f.message, 500)}`, false);
   return new Refused("protocol", `${who} sent a ${f.type} frame out of turn`, true);
 }
 
@@ -91,7 +92,7 @@ function refusalFor(r: Exclude<Received, { kind: "frame" }>, peer: string, timeo
     case "closed":
       return new Refused("closed", `${peer} closed the connection during the handshake (${r.message})`, false);
     case "malformed":
-      return new Refused("protocol", `${peer} sent an invalid handshake frame: ${r.error.message}`, true);
+      return new Refused("protocol", `${peer} sent an invalid handshake frame: ${clipUntrusted(r.error.message, 500)}`, true);
   }
 }
 

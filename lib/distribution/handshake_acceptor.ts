@@ -4,6 +4,7 @@
  * @module
  */
 import { constantTimeEqual } from "../core/bytes.ts";
+import { clipUntrusted } from "../core/untrusted.ts";
 import type { Channel } from "./channel.ts";
 import { acceptorDigest, dialerDigest, importCookie, randomNonce } from "./digest.ts";
 import {
@@ -19,11 +20,11 @@ import {
 } from "./handshake.ts";
 
 /** What the mesh says about a dialer that passed the name checks. */
-export type Admission = "ok" | "simultaneous" | "duplicate";
+export type Verdict = "ok" | "simultaneous" | "duplicate";
 
 export interface AcceptOptions extends HandshakeOptions {
   /** Asked once the dialer's name is known to be well-formed, before authentication. */
-  admit(peer: NodeIdentity): Admission | Promise<Admission>;
+  admit(peer: NodeIdentity): Verdict | Promise<Verdict>;
 }
 
 /**
@@ -54,14 +55,14 @@ export function acceptHandshake(ch: Channel, options: AcceptOptions): Promise<Ha
     if (hello.to !== self.name) {
       throw new Refused(
         "name",
-        `${dialer} asked for ${hello.to} but this node is ${self.name}; check the port or the port mapper's entry for ${hello.to}`,
+        `${dialer} asked for ${clipUntrusted(hello.to)} but this node is ${self.name}; check the port or the port mapper's entry for that name`,
         true,
       );
     }
     if (!isNodeName(hello.name)) {
       throw new Refused(
         "name",
-        `"${hello.name.slice(0, 300)}" is not a valid node name; use name@host with letters, digits, _, - or . in the name`,
+        `"${clipUntrusted(hello.name)}" is not a valid node name; use name@host with letters, digits, _, - or . in the name`,
         true,
       );
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import { constantTimeEqual } from "../core/bytes.ts";
+import { clipUntrusted } from "../core/untrusted.ts";
 import type { Channel } from "./channel.ts";
 import { acceptorDigest, dialerDigest, importCookie, randomNonce } from "./digest.ts";
 import {
@@ -50,7 +51,7 @@ export function dialHandshake(ch: Channel, options: DialOptions): Promise<Handsh
     if (ch1.name !== expected) {
       throw new Refused(
         "name",
-        `dialled ${expected} but the node there is ${ch1.name}; check the port or the port mapper's entry for ${expected}`,
+        `dialled ${expected} but the node there is ${clipUntrusted(ch1.name)}; check the port or the port mapper's entry for ${expected}`,
         true,
       );
     }

@@ -21,12 +21,13 @@ import {
 } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { decodeFrames, encodeFrame } from "./frame_codec.ts";
+import { encodeFrame } from "./frame_codec.ts";
 import type { CallFrame, Cast, Frame, PeerAddress } from "./frames.ts";
 import type { Handoff } from "./channel.ts";
 import { argsFailure, errorMessage, tooLargeFailure } from "./encode_failure.ts";
 import type { NodeIdentity } from "./handshake.ts";
 import type { LinkHandler } from "./link_handler.ts";
+import { Inbound } from "./inbound.ts";
 import { Outbox } from "./outbox.ts";
 import { PendingCalls } from "./pending_calls.ts";
 import { RunningCalls } from "./running_calls.ts";
@@ -63,8 +64,8 @@ export class Link {
   #transport: Transport;
   #handler: LinkHandler;
   #onDown: (reason: string) => void;
-  #limits?: Limits;
   #maxMessageBytes: number;
+  #inbound: Inbound;
   #ticker: Ticker;
 
   #downReason: string | undefined;
@@ -83,10 +84,10 @@ export class Link {
     });
     this.#transport = transport;
     this.#maxMessageBytes = (options.limits ?? DEFAULT_LIMITS).maxBytes;
+    this.#inbound = new Inbound(options.peer.name, options.limits);
     this.#outbox = new Outbox(
       (message) => transport.send(message),
       (err) => this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false),
-      this.#maxMessageBytes,
     );
     this.peer = options.peer;
     this.self = options.self;
@@ -96,18 +97,19 @@ export class Link {
       maxReplyBytes: this.#maxMessageBytes,
     });
     this.#onDown = options.onDown;
-    this.#limits = options.limits;
 
-    const handoff = options.handoff;
-    if (handoff && (handoff.frames.length > 0 || handoff.down !== undefined)) {
+    if (options.handoff) {
+      const { frames, down } = this.#inbound.handoff(options.handoff);
       // Processed on a microtask so that the mesh can register this link first.
-      this.#deferred = handoff.frames.slice();
-      queueMicrotask(() => {
-        const frames = this.#deferred ?? [];
-        this.#deferred = undefined;
-        for (const f of frames) if (this.isUp) this.#dispatch(f);
-        if (handoff.down !== undefined) this.#down(handoff.down, true, CLOSE_PROTOCOL);
-      });
+      if (frames.length > 0 || down !== undefined) {
+        this.#deferred = frames;
+        queueMicrotask(() => {
+          const frames = this.#deferred ?? [];
+          this.#deferred = undefined;
+          for (const f of frames) if (this.isUp) this.#dispatch(f);
+          if (down !== undefined) this.#down(down, true, CLOSE_PROTOCOL);
+        });
+      }
     }
     transport.listen({
       message: (data) => this.#receive(data),
@@ -220,11 +222,9 @@ export class Link {
   #receive(data: Uint8Array): void {
     if (!this.isUp) return;
     this.#ticker.received();
-    let frames: Frame[];
-    try {
-      frames = decodeFrames(data, this.#limits);
-    } catch (err) {
-      this.#down(`protocol error: ${this.peer.name} sent a malformed frame (${errorMessage(err)})`, true, CLOSE_PROTOCOL);
+    const frames = this.#inbound.framesOf(data);
+    if (typeof frames === "string") {
+      this.#down(frames, true, CLOSE_PROTOCOL);
       return;
     }
     for (const frame of frames) {

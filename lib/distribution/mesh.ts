@@ -15,13 +15,15 @@ import { noconnection, type NoConnection } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { PeerAddress } from "./frames.ts";
+import { type AdmissionLimits, DEFAULT_ADMISSION } from "./admission.ts";
 import { channelOf, type Handoff } from "./channel.ts";
-import type { HandshakeResult, NodeIdentity } from "./handshake.ts";
-import { acceptHandshake, type Admission } from "./handshake_acceptor.ts";
+import type { NodeIdentity } from "./handshake.ts";
+import { acceptHandshake, type Verdict } from "./handshake_acceptor.ts";
 import { dialHandshake } from "./handshake_dialer.ts";
 import { Joined } from "./join.ts";
 import { Link } from "./link.ts";
 import { LinkTable } from "./link_table.ts";
+import { Strangers } from "./strangers.ts";
 import type { LinkHandler } from "./link_handler.ts";
 
 export interface MeshOptions {
@@ -41,6 +43,8 @@ export interface MeshOptions {
   events: NodeEvents;
   log: Logger;
   limits?: Limits;
+  /** How many connections may be in their handshake at once (default `DEFAULT_ADMISSION`). */
+  admission?: AdmissionLimits;
   clock?: Clock;
   onRefused?(): void;
 }
@@ -52,15 +56,17 @@ export class Mesh {
   #o: MeshOptions;
   #clock: Clock;
   #links = new LinkTable();
-  /** Outgoing and incoming set-ups in progress, by node name. */
+  /** Outgoing set-ups in progress, by node name. */
   #dialing = new Map<string, Promise<ConnectResult>>();
-  #inbound = new Map<string, Promise<HandshakeResult>>();
+  /** Connections not authenticated yet: how many at once, and what they may log. */
+  #strangers: Strangers;
   #joined: Joined;
   #closed = false;
 
   constructor(options: MeshOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#strangers = new Strangers(options.admission ?? DEFAULT_ADMISSION, options.log, options.onRefused);
     this.#joined = new Joined({
       connect: (node) => this.connect(node),
       events: options.events,
@@ -109,19 +115,28 @@ export class Mesh {
     if (name === this.self) return Promise.resolve(noconnection(name, "a node does not connect to itself"));
     const pending = this.#dialing.get(name);
     if (pending) return pending;
-    // That node is dialing this one: its link will do, unless its handshake fails (then dial).
-    const inbound = this.#inbound.get(name);
-    if (inbound) return inbound.then(() => this.connect(node));
-
+    // An incoming set-up that claims this name is not waited for: until it
+    // authenticates, it may be anyone (a stranger could hold the name
+    // forever). If both succeed, the link table keeps one.
     const attempt = this.#dial(name, node).finally(() => this.#dialing.delete(name));
     this.#dialing.set(name, attempt);
     return attempt;
   }
 
-  /** Takes a connection from a node that dialed this one; runs the handshake. */
+  /**
+   * Takes a connection from a node that dialed this one; runs the handshake.
+   * Only so many connections may be in their handshake at once, overall and
+   * per source address (see `admission.ts`): over that, it is closed at once.
+   */
   accept(transport: Transport): void {
     if (this.#closed) {
       transport.close(1001, "node is shutting down");
+      return;
+    }
+    const source = transport.remoteAddress;
+    const leave = this.#strangers.enter(source);
+    if (!leave) {
+      transport.close(1013, "too many connections in their handshake: try again later");
       return;
     }
     const ch = channelOf(transport, { limits: this.#o.limits, clock: this.#clock });
@@ -133,17 +148,14 @@ export class Mesh {
       clock: this.#clock,
       admit: (peer) => {
         const verdict = this.#admit(peer);
-        if (verdict === "ok") {
-          peerName = peer.name;
-          this.#inbound.set(peer.name, handshake);
-        }
+        if (verdict === "ok") peerName = peer.name;
         return verdict;
       },
     });
     handshake.then((result) => {
-      if (peerName && this.#inbound.get(peerName) === handshake) this.#inbound.delete(peerName);
+      leave();
       if (result.kind === "refused") {
-        this.#refused(peerName ?? `a node at ${transport.remoteAddress}`, result, "accepting");
+        this.#strangers.refused(peerName ?? `a node at ${source}`, result, "accepting", source);
         transport.close(4000, result.reason);
         return;
       }
@@ -203,7 +215,7 @@ export class Mesh {
       transport.close(4000, result.reason);
       // The peer is setting up the link from its side: that one will carry our calls.
       if (result.reason === "simultaneous" || result.reason === "duplicate") return this.#awaitLink(name);
-      this.#refused(name, result, "dialing");
+      this.#strangers.refused(name, result, "dialing");
       return noconnection(name, result.message);
     }
     const kept = this.#register(this.#open(transport, result.peer, ch.release()), this.self);
@@ -211,7 +223,7 @@ export class Mesh {
   }
 
   /** Erlang's rule for two nodes dialing each other: the smaller name's connection wins. */
-  #admit(peer: NodeIdentity): Admission {
+  #admit(peer: NodeIdentity): Verdict {
     if (this.#closed) return "duplicate";
     if (this.#links.get(peer.name)?.peer.creation === peer.creation) return "duplicate";
     if (this.#dialing.has(peer.name) && this.self < peer.name) return "simultaneous";
@@ -257,11 +269,6 @@ export class Mesh {
   #emitDown(name: string, reason: string): void {
     this.#o.log.info("nodedown", { node: name, reason });
     this.#o.events.emit({ type: "nodedown", node: name, reason, time: Date.now() });
-  }
-
-  #refused(peer: string, result: Extract<HandshakeResult, { kind: "refused" }>, side: string): void {
-    this.#o.onRefused?.();
-    this.#o.log.warn("handshake_refused", { node: peer, side, reason: result.reason, message: result.message });
   }
 
   /** The transitive mesh: connect to the nodes a peer knows. Hidden nodes stay out of it. */

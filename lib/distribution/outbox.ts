@@ -1,28 +1,24 @@
 /**
  * A link's writes, batched: frames queued during one burst of work go out a
- * microtask later in as few messages as fit under the peer's message limit
- * (batch frames when there are several), so that under load one write
- * carries many replies instead of one write each.
+ * microtask later in as few messages as fit on the wire (batch frames when
+ * there are several), so that under load one write carries many replies
+ * instead of one write each; a frame too large for one message goes as
+ * fragments.
  *
  * @module
  */
 import { packMessages } from "./batch.ts";
+import { fragment, WIRE_MESSAGE_MAX } from "./fragments.ts";
 
 export class Outbox {
   #queue: Uint8Array[] = [];
   #send: (message: Uint8Array) => void;
   #failed: (err: unknown) => void;
-  #maxMessageBytes: number;
 
-  /**
-   * `send` writes one message and may throw; `failed` is told when it does.
-   * No message is larger than `maxMessageBytes`, as long as no single frame
-   * is (the link checks each frame before queueing it).
-   */
-  constructor(send: (message: Uint8Array) => void, failed: (err: unknown) => void, maxMessageBytes: number) {
+  /** `send` writes one message and may throw; `failed` is told when it does. */
+  constructor(send: (message: Uint8Array) => void, failed: (err: unknown) => void) {
     this.#send = send;
     this.#failed = failed;
-    this.#maxMessageBytes = maxMessageBytes;
   }
 
   /** Queues one encoded frame. */
@@ -37,7 +33,9 @@ export class Outbox {
     if (frames.length === 0) return;
     this.#queue = [];
     try {
-      for (const message of packMessages(frames, this.#maxMessageBytes)) this.#send(message);
+      for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) {
+        for (const part of fragment(message)) this.#send(part);
+      }
     } catch (err) {
       this.#failed(err);
     }

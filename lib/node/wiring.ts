@@ -10,6 +10,7 @@ import { createControlApp } from "../control/server.ts";
 import { NodeEvents } from "../core/events.ts";
 import { dialHost, parseNodeName } from "../core/name.ts";
 import { Mesh } from "../distribution/mesh.ts";
+import { WIRE_MESSAGE_MAX } from "../distribution/fragments.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { Metrics } from "../http/metrics.ts";
 import type { Value } from "../result.ts";
@@ -155,6 +156,8 @@ export class NodeCore {
         tls,
         fetch: faces.fetch,
         upgrade: (req) => (new URL(req.url).pathname === "/dist" ? (t) => this.mesh.accept(t) : undefined),
+        // Links fragment larger messages: a stranger can make the node buffer at most this much.
+        maxMessageBytes: WIRE_MESSAGE_MAX,
       });
     } catch (err) {
       const message = (err as Error).message;

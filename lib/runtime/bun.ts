@@ -6,7 +6,7 @@
 import process from "node:process";
 import type { ServerWebSocket } from "bun";
 import { shared } from "./shared.ts";
-import type { Runtime, Server, ServeOptions, Transport } from "./types.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES, type Runtime, type Server, type ServeOptions, type Transport } from "./types.ts";
 import { closeReason, isUpgrade } from "../core/websocket.ts";
 import { Inbox } from "./websocket.ts";
 
@@ -62,7 +62,7 @@ function serve(options: ServeOptions): Promise<Server> {
       return options.fetch(req, { remoteAddress });
     },
     websocket: {
-      maxPayloadLength: 64 * 1024 * 1024,
+      maxPayloadLength: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       open(ws) {
         ws.binaryType = "uint8array";
         ws.data.accept(serverTransport(ws));

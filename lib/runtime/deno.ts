@@ -5,7 +5,7 @@
  */
 import { LineSink } from "./line_sink.ts";
 import { shared } from "./shared.ts";
-import type { Runtime, ServeOptions, Server } from "./types.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES, type Runtime, type ServeOptions, type Server } from "./types.ts";
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { isUpgrade } from "../core/websocket.ts";
 import { webSocketTransport } from "./websocket.ts";
@@ -50,7 +50,7 @@ async function serve(options: ServeOptions): Promise<Server> {
       const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
       if (accept) {
         const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
-        accept(webSocketTransport(socket, remoteAddress));
+        accept(webSocketTransport(socket, remoteAddress, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES));
         return response;
       }
       return options.fetch(req, { remoteAddress });

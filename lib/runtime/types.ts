@@ -46,7 +46,16 @@ export interface ServeOptions {
    * to `fetch`.
    */
   upgrade?: (req: Request, info: ConnInfo) => ((t: Transport) => void) | undefined;
+  /**
+   * The largest WebSocket message accepted (default 1 MiB). A larger one
+   * closes the socket with 1009; on Bun before it is buffered, on Deno (which
+   * has no such option) once it has arrived.
+   */
+  maxMessageBytes?: number;
 }
+
+/** `ServeOptions.maxMessageBytes` when none is given. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export interface Server {
   readonly hostname: string;

@@ -45,14 +45,15 @@ function toBytes(data: unknown): Uint8Array | undefined {
 }
 
 /** Wraps an open (or opening) standard WebSocket. */
-export function webSocketTransport(ws: WebSocket, remoteAddress: string): Transport {
+export function webSocketTransport(ws: WebSocket, remoteAddress: string, maxMessageBytes = Infinity): Transport {
   const inbox = new Inbox();
   ws.binaryType = "arraybuffer";
   ws.addEventListener("message", (ev) => {
     const bytes = toBytes(ev.data);
     // Text frames are not part of any meshrpc protocol: treat them as a broken peer.
-    if (bytes) inbox.message(bytes);
-    else ws.close(1003, "binary frames only");
+    if (!bytes) ws.close(1003, "binary frames only");
+    else if (bytes.length > maxMessageBytes) ws.close(1009, "message too big");
+    else inbox.message(bytes);
   });
   ws.addEventListener("close", (ev) => inbox.close(ev.code, ev.reason));
   ws.addEventListener("error", () => inbox.close(1006, "connection error"));

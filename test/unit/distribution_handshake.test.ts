@@ -3,7 +3,7 @@ import { type Channel, channelOf } from "../../lib/distribution/channel.ts";
 import { encodeFrame } from "../../lib/distribution/frame_codec.ts";
 import type { Frame } from "../../lib/distribution/frames.ts";
 import type { HandshakeResult, NodeIdentity } from "../../lib/distribution/handshake.ts";
-import { acceptHandshake, type Admission } from "../../lib/distribution/handshake_acceptor.ts";
+import { acceptHandshake, type Verdict } from "../../lib/distribution/handshake_acceptor.ts";
 import { dialHandshake } from "../../lib/distribution/handshake_dialer.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import { flush, memoryPair } from "../support/memory_transport.ts";
@@ -14,7 +14,7 @@ const COOKIE = "a-very-distinctive-cookie-0123456789";
 
 type Setup = {
   dialer?: Partial<{ self: NodeIdentity; cookie: string; expected: string; nonce: () => Uint8Array }>;
-  acceptor?: Partial<{ self: NodeIdentity; cookie: string; admit: (p: NodeIdentity) => Admission }>;
+  acceptor?: Partial<{ self: NodeIdentity; cookie: string; admit: (p: NodeIdentity) => Verdict }>;
 };
 
 /** hoge dials fuga over an in-memory pair: "a" is the dialer's side. */

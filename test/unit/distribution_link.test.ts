@@ -244,7 +244,7 @@ describe("link", () => {
       clock: new FakeClock(),
       handler: handlerFor(rec),
       onDown: (r) => void rec.downs.push(r),
-      handoff: { frames: [{ type: "cast", module: "M", function: "first", args: [] }] },
+      handoff: { frames: [{ type: "cast", module: "M", function: "first", args: [] }], messages: [] },
     });
     track(a);
     pair.b.send(encodeFrame({ type: "cast", module: "M", function: "second", args: [] }));

@@ -1,0 +1,94 @@
+/**
+ * No WebSocket message on `/dist` is larger than `WIRE_MESSAGE_MAX`, before
+ * or after authentication, so that the server can refuse anything bigger
+ * before buffering it: a stranger can make a node hold at most that much
+ * per connection. A link message that is larger (a big argument or result,
+ * up to the 8 MiB frame limit) travels as consecutive fragment frames,
+ * `[24, more, chunk]`, which the receiving link joins back into one message
+ * before decoding it; Erlang fragments large distribution messages too
+ * (`DFLAG_FRAGMENTS`), for the same reasons.
+ *
+ * @module
+ */
+import { TAGS } from "./frames.ts";
+
+/** The largest WebSocket message a link sends or accepts. */
+export const WIRE_MESSAGE_MAX = 256 * 1024;
+
+// [24, more, bytes]: array of 3, tag 24 (0x18 0x18), true/false, a byte string with a 4-byte length.
+const HEAD = 9;
+const CHUNK = WIRE_MESSAGE_MAX - HEAD;
+
+/** `message` as it goes on the wire: itself, or fragment frames of at most `WIRE_MESSAGE_MAX` bytes. */
+export function fragment(message: Uint8Array): Uint8Array[] {
+  if (message.length <= WIRE_MESSAGE_MAX) return [message];
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < message.length; at += CHUNK) {
+    const chunk = message.subarray(at, at + CHUNK);
+    const f = new Uint8Array(HEAD + chunk.length);
+    f[0] = 0x83;
+    f[1] = 0x18;
+    f[2] = TAGS.fragment;
+    f[3] = at + CHUNK < message.length ? 0xf5 : 0xf4;
+    f[4] = 0x5a;
+    new DataView(f.buffer).setUint32(5, chunk.length);
+    f.set(chunk, HEAD);
+    out.push(f);
+  }
+  return out;
+}
+
+function isFragment(data: Uint8Array): boolean {
+  return data.length >= HEAD && data[0] === 0x83 && data[1] === 0x18 && data[2] === TAGS.fragment;
+}
+
+/** What the joiner makes of one wire message. */
+export type Joined =
+  /** A whole message, to decode (`data` itself, or the fragments joined). */
+  | { kind: "message"; data: Uint8Array }
+  /** A fragment was kept; more are due. */
+  | { kind: "partial" }
+  /** The peer broke the rules: a message over the wire limit, a malformed fragment, or too much in total. */
+  | { kind: "error"; message: string };
+
+/** Joins a link's fragments back into messages, never holding more than `maxBytes`. */
+export class Joiner {
+  #maxBytes: number;
+  #parts: Uint8Array[] = [];
+  #size = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Takes the next wire message, in order. */
+  push(data: Uint8Array): Joined {
+    if (data.length > WIRE_MESSAGE_MAX) {
+      return { kind: "error", message: `a message of ${data.length} bytes, over the wire limit of ${WIRE_MESSAGE_MAX}` };
+    }
+    if (!isFragment(data)) {
+      if (this.#parts.length > 0) return { kind: "error", message: "a message in the middle of a fragmented one" };
+      return { kind: "message", data };
+    }
+    const more = data[3];
+    const length = data[4] === 0x5a ? new DataView(data.buffer, data.byteOffset).getUint32(5) : -1;
+    if ((more !== 0xf5 && more !== 0xf4) || length !== data.length - HEAD) {
+      return { kind: "error", message: "a malformed fragment frame" };
+    }
+    this.#size += length;
+    if (this.#size > this.#maxBytes) {
+      return { kind: "error", message: `a fragmented message over the limit of ${this.#maxBytes} bytes` };
+    }
+    this.#parts.push(data.subarray(HEAD));
+    if (more === 0xf5) return { kind: "partial" };
+    const whole = new Uint8Array(this.#size);
+    let at = 0;
+    for (const p of this.#parts) {
+      whole.set(p, at);
+      at += p.length;
+    }
+    this.#parts = [];
+    this.#size = 0;
+    return { kind: "message", data: whole };
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * What the mesh allows connections that have not authenticated: a place
+ * among the few that may be in their handshake at once (`admission.ts`),
+ * and log lines that a flood of them cannot multiply (`log_limit.ts`).
+ *
+ * @module
+ */
+import type { Logger } from "../core/log.ts";
+import { LogLimit } from "../core/log_limit.ts";
+import { Admission, type AdmissionLimits } from "./admission.ts";
+import type { HandshakeResult } from "./handshake.ts";
+
+type Refused = Extract<HandshakeResult, { kind: "refused" }>;
+
+export class Strangers {
+  #admission: Admission;
+  #logLimit = new LogLimit();
+  #log: Logger;
+  #onRefused?: () => void;
+
+  constructor(limits: AdmissionLimits, log: Logger, onRefused?: () => void) {
+    this.#admission = new Admission(limits);
+    this.#log = log;
+    this.#onRefused = onRefused;
+  }
+
+  /**
+   * A place for a connection from `source` during its handshake: the
+   * function that gives it back, or undefined (logged) when the source or
+   * everyone already holds as many as allowed.
+   */
+  enter(source: string): (() => void) | undefined {
+    const leave = this.#admission.enter(source);
+    if (typeof leave === "function") return leave;
+    this.#warn(source, "preauth_limit", {
+      remote: source,
+      limit: leave.limit,
+      max: leave.max,
+      message: "too many connections in their handshake; closed this one",
+    });
+    return undefined;
+  }
+
+  /**
+   * Logs a refused handshake. Those a stranger causes (`source` given) are
+   * rate-limited per source; the next line logged says how many were not.
+   */
+  refused(peer: string, result: Refused, side: string, source?: string): void {
+    this.#onRefused?.();
+    const fields = { node: peer, side, reason: result.reason, message: result.message };
+    if (source === undefined) this.#log.warn("handshake_refused", fields);
+    else this.#warn(source, "handshake_refused", fields);
+  }
+
+  #warn(source: string, event: string, fields: Record<string, string | number>): void {
+    const suppressed = this.#logLimit.admit(source);
+    if (suppressed !== undefined) this.#log.warn(event, { ...fields, suppressed: suppressed || undefined });
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, test } from "bun:test";
+import { fragment, Joiner, WIRE_MESSAGE_MAX } from "../../lib/distribution/fragments.ts";
+
+const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7) & 255);
+
+describe("fragments", () => {
+  test("a message that fits goes as itself", () => {
+    const m = bytes(1000);
+    expect(fragment(m)).toEqual([m]);
+  });
+
+  test("a large message goes as fragments no larger than the wire limit, and joins back to the same bytes", () => {
+    const m = bytes(3 * WIRE_MESSAGE_MAX + 17);
+    const parts = fragment(m);
+    expect(parts).toHaveLength(4);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(WIRE_MESSAGE_MAX);
+    const joiner = new Joiner(8 * 1024 * 1024);
+    const got = parts.map((p) => joiner.push(p));
+    expect(got.slice(0, 3).map((g) => g.kind)).toEqual(["partial", "partial", "partial"]);
+    expect(got[3]).toEqual({ kind: "message", data: m });
+  });
+
+  test("a message over the wire limit, fragments over the total limit, or a message inside a fragmented one are errors", () => {
+    expect(new Joiner(1 << 30).push(bytes(WIRE_MESSAGE_MAX + 1)).kind).toBe("error");
+    const parts = fragment(bytes(2 * WIRE_MESSAGE_MAX));
+    const small = new Joiner(WIRE_MESSAGE_MAX);
+    expect(small.push(parts[0]).kind).toBe("partial");
+    expect(small.push(parts[1])).toEqual({ kind: "error", message: `a fragmented message over the limit of ${WIRE_MESSAGE_MAX} bytes` });
+    const interrupted = new Joiner(1 << 30);
+    interrupted.push(parts[0]);
+    expect(interrupted.push(bytes(10)).kind).toBe("error");
+  });
+
+  test("a fragment whose length does not match its bytes is an error", () => {
+    const part = fragment(bytes(WIRE_MESSAGE_MAX + 10))[0];
+    expect(new Joiner(1 << 30).push(part.subarray(0, part.length - 1))).toEqual({ kind: "error", message: "a malformed fragment frame" });
+  });
+});
