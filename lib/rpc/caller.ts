@@ -85,14 +85,29 @@ export class Rpc {
     this.#o = options;
   }
 
-  /** Calls served here that have not finished. */
+  /**
+   * Calls in flight through this node: served here (from links, HTTP or
+   * this node), or made from here (by HTTP forwards, the control plane,
+   * running functions' `this.rpc`, library users) and still waiting.
+   */
   get inFlight(): number {
     return this.#inFlight;
   }
 
-  /** Resolves when no served call is running. */
+  /** Resolves when no call is in flight (see `inFlight`). */
   idle(): Promise<void> {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
+  }
+
+  /** Counts `work` as in flight until it settles. */
+  async #track<T>(work: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await work();
+    } finally {
+      // A macrotask later: the callers' continuations (a link sending the reply, HTTP answering) run first.
+      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
+    }
   }
 
   /** `hoge@localhost`, also when written `hoge@localhost:4001` or `hoge@LOCALHOST`. */
@@ -118,7 +133,9 @@ export class Rpc {
     signal?.throwIfAborted();
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
     const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
-      await abortable(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), signal);
+      await this.#track(() =>
+        abortable(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), signal)
+      );
     this.#o.count?.("made", result.kind);
     return result;
   }
@@ -159,16 +176,12 @@ export class Rpc {
   }
 
   /** Runs a call that arrived here (from a link, HTTP, or this node itself). */
-  async serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
-    this.#inFlight++;
-    try {
+  serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
+    return this.#track(async () => {
       const result = await execute(this.#o.modules, { ...req, self: this.#o.self, api: this.#o.api });
       this.#o.count?.("served", result.kind);
       return result;
-    } finally {
-      // A macrotask later: the callers' continuations (a link sending the reply) run first.
-      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
-    }
+    });
   }
 
   /** A cast that arrived here: run it, keep nothing but the count. */
