@@ -8,8 +8,9 @@
  */
 import { decode } from "../codec/cbor_decode.ts";
 import { encode } from "../codec/cbor_encode.ts";
-import type { Mesh } from "../distribution/mesh.ts";
+import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { parseNodeName } from "../core/name.ts";
+import type { Mesh } from "../distribution/mesh.ts";
 import type { IncomingCall, IncomingCast } from "../distribution/link_handler.ts";
 import {
   badarg,
@@ -55,24 +56,10 @@ function copyArgs(module: string, fn: string, args: Value[]): Value[] | BadArg {
 }
 
 /** `promise`'s value, or undefined once `ms` passed (a peer that accepts TCP but never answers). */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `promise`, or a rejection with the signal's reason once it aborts (the work goes on, its outcome unused). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    const done = () => signal.removeEventListener("abort", onAbort);
-    promise.then((v) => (done(), resolve(v)), (e) => (done(), reject(e)));
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return deadline(promise, ms).catch((err) => {
+    if (isTimeoutError(err)) return undefined;
+    throw err;
   });
 }
 
@@ -134,7 +121,8 @@ export class Rpc {
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
     const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
       await this.#track(() =>
-        abortable(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), signal)
+        // The caller's signal only: the call's own timeout is the callee's and the link's to report.
+        deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), Infinity, signal)
       );
     this.#o.count?.("made", result.kind);
     return result;
