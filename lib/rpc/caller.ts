@@ -28,10 +28,6 @@ import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
 
-export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
-
-export type { CallOptions, MulticallOptions };
-
 export interface RpcOptions {
   self: string;
   /** What called functions get as `this.rpc`. */
@@ -122,7 +118,7 @@ export class Rpc {
     const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
       await this.#track(() =>
         // The caller's signal only: the call's own timeout is the callee's and the link's to report.
-        deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), Infinity, signal)
+        deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal)
       );
     this.#o.count?.("made", result.kind);
     return result;
@@ -174,7 +170,7 @@ export class Rpc {
 
   /** A cast that arrived here: run it, keep nothing but the count. */
   serveCast(req: IncomingCast): void {
-    void this.serve({ ...req, timeoutMs: DEFAULT_TIMEOUT_MS });
+    void this.serve({ ...req, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
   }
 
   /**
