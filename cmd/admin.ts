@@ -6,6 +6,7 @@
  */
 import type { NodeResult } from "../lib/control/protocol.ts";
 import { parseNodeName } from "../lib/core/name.ts";
+import { sleep } from "../lib/core/sleep.ts";
 import type { CallResult } from "../lib/result.ts";
 import {
   CliError,
@@ -18,7 +19,6 @@ import {
   positionals,
   printFailure,
   printValue,
-  sleep,
   str,
 } from "./cli.ts";
 import { controlClient, NODE_OPTION, runningNodes } from "./target.ts";

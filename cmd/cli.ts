@@ -102,8 +102,6 @@ export function positionals(ctx: Context, min: number, max: number, what: string
   return p;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** `--log-format`: text (default) or json. Throws CliError (exit 2) for anything else. */
 export function logFormat(ctx: Context): LogFormat {
   const f = str(ctx, "log-format") ?? "text";

@@ -8,11 +8,12 @@ import { ControlClient } from "../lib/control/client.ts";
 import { ensureRuntimeDir, socketIsLive } from "../lib/node/control_socket.ts";
 import { createLogger } from "../lib/core/log.ts";
 import { nodeNameFrom } from "../lib/core/name.ts";
+import { sleep } from "../lib/core/sleep.ts";
 import { type NodeOptions, NodeStartError, type StartFailure } from "../lib/node/options.ts";
 import { startNode } from "../lib/node/start.ts";
 import { logPath, runtimeDir, socketPath } from "../lib/node/paths.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
-import { CliError, type Command, type Context, int, logFormat, positionals, sleep, str } from "./cli.ts";
+import { CliError, type Command, type Context, int, logFormat, positionals, str } from "./cli.ts";
 
 const HELP = `meshrpc start (--sname NAME | --name NAME) [options]
 

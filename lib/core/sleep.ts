@@ -3,22 +3,24 @@
  *
  * @module
  */
+import { after } from "./timer.ts";
 
 /**
- * Resolves after `ms` milliseconds. Rejects with `signal.reason` as soon as
- * `signal` aborts (at once if it already has), and then clears its timer.
+ * Resolves after `ms` milliseconds (also beyond 2^31-1). Rejects with
+ * `signal.reason` as soon as `signal` aborts (at once if it already has),
+ * and then clears its timer.
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const abort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(signal!.reason);
     };
-    const timer = setTimeout(() => {
+    const cancel = after(ms, () => {
       signal?.removeEventListener("abort", abort);
       resolve();
-    }, ms);
+    });
     signal?.addEventListener("abort", abort, { once: true });
   });
 }

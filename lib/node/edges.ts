@@ -7,8 +7,7 @@
  */
 import type { NodeStatus } from "../control/protocol.ts";
 import { createHttpApp } from "../http/app.ts";
-import { type CallResult, noconnection } from "../result.ts";
-import { DEFAULT_TIMEOUT_MS } from "../rpc/caller.ts";
+import { type CallResult, DEFAULT_CALL_TIMEOUT_MS, noconnection } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";
 import { VERSION } from "../version.ts";
 import type { NodeCore } from "./wiring.ts";
@@ -28,7 +27,7 @@ export function httpEdge(core: NodeCore): (req: Request) => Response | Promise<R
 /** `POST /rpc`: runs here without `node` (or naming this node), else goes through the mesh. */
 async function serveHttpCall(core: NodeCore, req: CallRequest): Promise<CallResult> {
   if (core.stopping) return noconnection(core.name, "the node is shutting down");
-  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = req.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   if (req.node === undefined || req.node === core.name) {
     return await core.rpc.serve({ caller: core.name, module: req.module, function: req.function, args: req.args, timeoutMs });
   }

@@ -7,6 +7,7 @@
  * @module
  */
 import { createControlApp } from "../control/server.ts";
+import { deadline } from "../core/deadline.ts";
 import { NodeEvents } from "../core/events.ts";
 import { dialHost, parseNodeName } from "../core/name.ts";
 import { Mesh } from "../distribution/mesh.ts";
@@ -241,14 +242,8 @@ export class NodeCore {
       const p = this.parts;
       p.log.info("stopping", { node: this.name, in_flight: this.#rpc?.inFlight ?? 0 });
       this.#server?.drain();
-      if (this.#rpc) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          this.#rpc.idle(),
-          new Promise((r) => (timer = setTimeout(r, p.shutdownTimeoutMs))),
-        ]);
-        clearTimeout(timer);
-      }
+      // Past the shutdown timeout the node stops anyway: calls still waiting on a link end noconnection.
+      if (this.#rpc) await deadline(this.#rpc.idle(), p.shutdownTimeoutMs).catch(() => {});
       await this.#teardown();
       this.events.close();
       p.log.info("stopped", { node: this.name });

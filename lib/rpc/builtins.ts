@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { systemClock } from "../distribution/clock.ts";
+import { sleep } from "../core/sleep.ts";
 import type { Value } from "../result.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { CallContext, ModuleFunctions } from "./context.ts";
@@ -43,18 +43,6 @@ export function systemInfo(host: BuiltinHost, self: string): Record<string, Valu
   };
 }
 
-// The system clock's timers chain for delays over 2^31-1 ms, which a plain setTimeout fires at once.
-function sleep(ms: number, signal: AbortSignal): Promise<number> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = systemClock.setTimeout(() => resolve(ms), ms);
-    signal.addEventListener("abort", () => {
-      systemClock.clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
-
 export function installBuiltins(modules: Modules, host: BuiltinHost): void {
   const node: ModuleFunctions = {
     self(this: CallContext) {
@@ -79,7 +67,7 @@ export function installBuiltins(modules: Modules, host: BuiltinHost): void {
     /** Waits `ms` milliseconds (stops early, rejecting, when the call is cancelled). */
     sleep(this: CallContext, ms: number) {
       if (typeof ms !== "number" || !(ms >= 0)) throw new TypeError("rpc.sleep takes a number of milliseconds");
-      return sleep(ms, this.signal);
+      return sleep(ms, this.signal).then(() => ms);
     },
   };
   modules.addBuiltin("node", node);

@@ -8,8 +8,9 @@
  */
 import { decode } from "../codec/cbor_decode.ts";
 import { encode } from "../codec/cbor_encode.ts";
-import type { Mesh } from "../distribution/mesh.ts";
+import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { parseNodeName } from "../core/name.ts";
+import type { Mesh } from "../distribution/mesh.ts";
 import type { IncomingCall, IncomingCast } from "../distribution/link_handler.ts";
 import {
   badarg,
@@ -26,10 +27,6 @@ import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
 import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
-
-export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
-
-export type { CallOptions, MulticallOptions };
 
 export interface RpcOptions {
   self: string;
@@ -55,24 +52,10 @@ function copyArgs(module: string, fn: string, args: Value[]): Value[] | BadArg {
 }
 
 /** `promise`'s value, or undefined once `ms` passed (a peer that accepts TCP but never answers). */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `promise`, or a rejection with the signal's reason once it aborts (the work goes on, its outcome unused). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    const done = () => signal.removeEventListener("abort", onAbort);
-    promise.then((v) => (done(), resolve(v)), (e) => (done(), reject(e)));
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return deadline(promise, ms).catch((err) => {
+    if (isTimeoutError(err)) return undefined;
+    throw err;
   });
 }
 
@@ -85,14 +68,29 @@ export class Rpc {
     this.#o = options;
   }
 
-  /** Calls served here that have not finished. */
+  /**
+   * Calls in flight through this node: served here (from links, HTTP or
+   * this node), or made from here (by HTTP forwards, the control plane,
+   * running functions' `this.rpc`, library users) and still waiting.
+   */
   get inFlight(): number {
     return this.#inFlight;
   }
 
-  /** Resolves when no served call is running. */
+  /** Resolves when no call is in flight (see `inFlight`). */
   idle(): Promise<void> {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
+  }
+
+  /** Counts `work` as in flight until it settles. */
+  async #track<T>(work: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await work();
+    } finally {
+      // A macrotask later: the callers' continuations (a link sending the reply, HTTP answering) run first.
+      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
+    }
   }
 
   /** `hoge@localhost`, also when written `hoge@localhost:4001` or `hoge@LOCALHOST`. */
@@ -118,7 +116,10 @@ export class Rpc {
     signal?.throwIfAborted();
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
     const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
-      await abortable(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal), signal);
+      await this.#track(() =>
+        // The caller's signal only: the call's own timeout is the callee's and the link's to report.
+        deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal)
+      );
     this.#o.count?.("made", result.kind);
     return result;
   }
@@ -159,21 +160,17 @@ export class Rpc {
   }
 
   /** Runs a call that arrived here (from a link, HTTP, or this node itself). */
-  async serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
-    this.#inFlight++;
-    try {
+  serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
+    return this.#track(async () => {
       const result = await execute(this.#o.modules, { ...req, self: this.#o.self, api: this.#o.api });
       this.#o.count?.("served", result.kind);
       return result;
-    } finally {
-      // A macrotask later: the callers' continuations (a link sending the reply) run first.
-      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
-    }
+    });
   }
 
   /** A cast that arrived here: run it, keep nothing but the count. */
   serveCast(req: IncomingCast): void {
-    void this.serve({ ...req, timeoutMs: DEFAULT_TIMEOUT_MS });
+    void this.serve({ ...req, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
   }
 
   /**

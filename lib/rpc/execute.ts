@@ -5,7 +5,7 @@
  * @module
  */
 import { encode } from "../codec/cbor_encode.ts";
-import { systemClock } from "../distribution/clock.ts";
+import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { type CallResult, exception, ok, timeout, undef, type Value } from "../result.ts";
 import type { CallContext, NodeApi } from "./context.ts";
 import type { Modules } from "./modules.ts";
@@ -73,16 +73,6 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
   else req.signal?.addEventListener("abort", onAbort, { once: true });
 
   const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal, rpc: req.api };
-  let timer: unknown;
-  const expired = new Promise<CallResult>((resolve) => {
-    // No deadline (a caller that set none): only the outside signal stops it.
-    if (!Number.isFinite(req.timeoutMs)) return;
-    // A peer's call frame may carry more than 2^31-1 ms, which a plain setTimeout fires at once.
-    timer = systemClock.setTimeout(() => {
-      controller.abort(new CallTimeoutError(`Call timed out after ${req.timeoutMs} ms`));
-      resolve(timeout(req.self, req.timeoutMs));
-    }, req.timeoutMs);
-  });
   const run = (async (): Promise<CallResult> => {
     try {
       return ok((await fn.apply(ctx, req.args)) as Value);
@@ -91,9 +81,13 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
     }
   })();
   try {
-    return await Promise.race([run, expired]);
+    // `run` never rejects: the one rejection is the deadline's (none for a caller that set none).
+    return await deadline(run, Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : Infinity);
+  } catch (err) {
+    if (!isTimeoutError(err)) throw err;
+    controller.abort(new CallTimeoutError(`Call timed out after ${req.timeoutMs} ms`));
+    return timeout(req.self, req.timeoutMs);
   } finally {
-    if (timer !== undefined) systemClock.clearTimeout(timer);
     req.signal?.removeEventListener("abort", onAbort);
   }
 }

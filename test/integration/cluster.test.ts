@@ -210,6 +210,32 @@ describe("stopping", () => {
     const names = await cluster.cli(["names", "--format", "json"]);
     expect(JSON.parse(names.stdout).map((e: { name: string }) => e.name)).toEqual(["a"]);
   });
+
+  test("SIGTERM lets the calls a node forwards finish: HTTP forwards and control-plane calls", async () => {
+    cluster = new Cluster({ flavor: "binary" });
+    const a = await cluster.start("a@localhost");
+    await cluster.start("b@localhost");
+    expect(await cluster.rpc(a.port, { node: "b@localhost", module: "rpc", function: "echo", args: [1] }))
+      .toEqual({ status: 200, body: { ok: 1 } });
+    const pending = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${a.port}/metrics`)).text();
+      return Number(/^meshrpc_pending_calls\{[^}]*\} (\d+)$/m.exec(metrics)?.[1]);
+    };
+    // The CLI first: its start-up is the slow part, and every call must be on its way before the SIGTERM.
+    const control = cluster.cli(["call", "b@localhost", "rpc", "sleep", "1000", "--node", "a@localhost"]);
+    await waitFor("the control-plane call to be on its way from a to b", async () => (await pending()) === 1);
+    const sleep1s = { node: "b@localhost", module: "rpc", function: "sleep", args: [1000] };
+    const forwarded = Array.from({ length: 20 }, () => cluster.rpc(a.port, sleep1s));
+    await waitFor("the 20 HTTP calls to be on their way too", async () => (await pending()) === 21, 600);
+    process.kill(a.pid, "SIGTERM");
+    await waitFor("a to start stopping", () => /stopping node=a@localhost/.test(a.log()));
+    const refused = await cluster.rpc(a.port, sleep1s).catch((err) => ({ status: 0, body: String(err) }));
+    expect(refused.status === 0 || refused.body?.error?.reason === "the node is shutting down").toBe(true);
+    expect(await Promise.all(forwarded)).toEqual(Array(20).fill({ status: 200, body: { ok: 1000 } }));
+    expect(await control).toEqual({ code: 0, stdout: "1000\n", stderr: "" });
+    expect(await a.proc.exited).toBe(0);
+    expect(a.log()).toMatch(/stopping node=a@localhost in_flight=21/);
+  });
 });
 
 describe("calls from inside a called function", () => {

@@ -430,6 +430,21 @@ describe("a library node in a Bun program", () => {
     expect((await lib.callResult(DAEMON, "node", "self")).kind).toBe("noconnection");
   });
 
+  test("stop() lets the calls made through the node finish first, also those of its running functions", async () => {
+    const lib = await libraryNode();
+    lib.register("Relay", {
+      sleepThere(this: CallContext, ms: number) {
+        return this.rpc.call(DAEMON, "rpc", "sleep", [ms]);
+      },
+    });
+    expect(await lib.ping(DAEMON)).toBe("pong");
+    const direct = lib.call(DAEMON, "rpc", "sleep", [500]);
+    const relayed = lib.call(LIB, "Relay", "sleepThere", [200]);
+    await lib.stop();
+    expect(await direct).toBe(500);
+    expect(await relayed).toBe(200);
+  });
+
   test("with its control socket, the CLI drives a library node as it drives a daemon", async () => {
     const lib = await libraryNode({ control: true });
     lib.register("Person", person);

@@ -38,3 +38,23 @@ describe("deadline", () => {
     expect(() => timeoutSignal(-1)).toThrow(RangeError);
   });
 });
+
+describe("deadline beyond setTimeout's limit", () => {
+  test("does not time out at once for more than 2^31-1 ms", async () => {
+    let settled = false;
+    const p = deadline(new Promise((r) => setTimeout(() => r("done"), 50)), 2 ** 31 + 1000)
+      .finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    expect(await p).toBe("done");
+  });
+
+  test("a long timeoutSignal does not abort at once", async () => {
+    const ac = new AbortController();
+    const signal = timeoutSignal(2 ** 31 + 1000, ac.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(signal.aborted).toBe(false);
+    ac.abort(new Error("stop"));
+    expect((signal.reason as Error).message).toBe("stop");
+  });
+});

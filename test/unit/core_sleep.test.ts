@@ -22,3 +22,15 @@ describe("sleep", () => {
     expect((err as Error).message).toBe("no");
   });
 });
+
+describe("sleep beyond setTimeout's limit", () => {
+  test("waits more than 2^31-1 ms instead of resolving at once", async () => {
+    const ac = new AbortController();
+    let settled = false;
+    const p = sleep(2 ** 31 + 1000, ac.signal).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe(false);
+    ac.abort(new Error("enough"));
+    expect(((await p.catch((e) => e)) as Error).message).toBe("enough");
+  });
+});
