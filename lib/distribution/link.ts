@@ -85,17 +85,15 @@ export class Link {
     this.#transport = transport;
     this.#maxMessageBytes = (options.limits ?? DEFAULT_LIMITS).maxBytes;
     this.#inbound = new Inbound(options.peer.name, options.limits);
-    this.#outbox = new Outbox(
-      (message) => transport.send(message),
-      (err) => this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false),
-    );
+    this.#outbox = new Outbox(transport, clock, (err) => {
+      this.#down(`sending to ${this.peer.name} failed: ${errorMessage(err)}`, false);
+    });
     this.peer = options.peer;
     this.self = options.self;
     this.#pending = new PendingCalls(clock);
     this.#handler = options.handler;
-    this.#running = new RunningCalls(options.peer.name, (req) => options.handler.call(req), (b) => this.#writeBytes(b), {
-      maxReplyBytes: this.#maxMessageBytes,
-    });
+    const maxReplyBytes = this.#maxMessageBytes;
+    this.#running = new RunningCalls(options.peer.name, (r) => options.handler.call(r), (b) => this.#writeBytes(b), { maxReplyBytes });
     this.#onDown = options.onDown;
 
     if (options.handoff) {
@@ -125,6 +123,11 @@ export class Link {
   /** Why the link went down; undefined while it is up. */
   get downReason(): string | undefined {
     return this.#downReason;
+  }
+
+  /** Undefined when a call or cast may be sent now; else when it may (senders that outrun the link wait). */
+  writable(): Promise<void> | undefined {
+    return this.isUp ? this.#outbox.writable() : undefined;
   }
 
   /** Outgoing calls still waiting for a reply. */
@@ -276,21 +279,7 @@ export class Link {
     if (this.#downReason !== undefined) return;
     this.#downReason = reason;
     this.#ticker.stop();
-    if (sayBye) {
-      // Replies already queued go before the bye.
-      this.#outbox.flush();
-      try {
-        this.#transport.send(encodeFrame({ type: "bye", reason }));
-      } catch {
-        // Best effort: the peer learns from the close instead.
-      }
-    }
-    try {
-      // The transport cuts the reason to fit a close frame; `bye` carried all of it.
-      this.#transport.close(code, reason);
-    } catch {
-      // Already closed.
-    }
+    this.#outbox.close(code, reason, sayBye);
     this.#pending.settleAll(noconnection(this.peer.name, reason));
     this.#running.abortAll(`the link to ${this.peer.name} went down: ${reason}`);
     this.#onDown(reason);

@@ -3,26 +3,63 @@
  * microtask later in as few messages as fit on the wire (batch frames when
  * there are several), so that under load one write carries many replies
  * instead of one write each; a frame too large for one message goes as
- * fragments.
+ * fragments. When the peer reads slower than this node writes, `writable()`
+ * makes senders wait (`backpressure.ts`).
  *
  * @module
  */
+import type { Transport } from "../runtime/types.ts";
+import { Backpressure } from "./backpressure.ts";
+import { clipUntrusted } from "../core/untrusted.ts";
 import { packMessages } from "./batch.ts";
+import type { Clock } from "./clock.ts";
+import { encodeFrame } from "./frame_codec.ts";
 import { fragment, WIRE_MESSAGE_MAX } from "./fragments.ts";
 
 export class Outbox {
   #queue: Uint8Array[] = [];
-  #send: (message: Uint8Array) => void;
+  #queuedBytes = 0;
+  #transport: Transport;
   #failed: (err: unknown) => void;
+  #backpressure: Backpressure;
 
-  /** `send` writes one message and may throw; `failed` is told when it does. */
-  constructor(send: (message: Uint8Array) => void, failed: (err: unknown) => void) {
-    this.#send = send;
+  /** Writes to `transport`; `failed` is told when a send throws. */
+  constructor(transport: Transport, clock: Clock, failed: (err: unknown) => void) {
+    this.#transport = transport;
     this.#failed = failed;
+    this.#backpressure = new Backpressure(clock, () => this.#queuedBytes + transport.bufferedAmount);
+  }
+
+  /** Undefined when a sender may go on; else a promise that resolves when the backlog is small again. */
+  writable(): Promise<void> | undefined {
+    return this.#backpressure.wait();
+  }
+
+  /**
+   * Closes the transport with `code` and `reason`, after what is queued and,
+   * when `sayBye`, a `bye` frame carrying the reason; waiting senders go on.
+   */
+  close(code: number, reason: string, sayBye: boolean): void {
+    if (sayBye) {
+      this.flush();
+      try {
+        this.#transport.send(encodeFrame({ type: "bye", reason: clipUntrusted(reason, 1000) }));
+      } catch {
+        // Best effort: the peer learns from the close instead.
+      }
+    }
+    try {
+      // The transport cuts the reason to fit a close frame; `bye` carried more of it.
+      this.#transport.close(code, reason);
+    } catch {
+      // Already closed.
+    }
+    this.#backpressure.release();
   }
 
   /** Queues one encoded frame. */
   push(frame: Uint8Array): void {
+    this.#queuedBytes += frame.length;
     this.#queue.push(frame);
     if (this.#queue.length === 1) queueMicrotask(() => this.flush());
   }
@@ -32,9 +69,10 @@ export class Outbox {
     const frames = this.#queue;
     if (frames.length === 0) return;
     this.#queue = [];
+    this.#queuedBytes = 0;
     try {
       for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) {
-        for (const part of fragment(message)) this.#send(part);
+        for (const part of fragment(message)) this.#transport.send(part);
       }
     } catch (err) {
       this.#failed(err);

@@ -10,7 +10,7 @@ import { decode } from "../codec/cbor_decode.ts";
 import { encode } from "../codec/cbor_encode.ts";
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { parseNodeName } from "../core/name.ts";
-import type { Mesh } from "../distribution/mesh.ts";
+import type { ConnectResult, Mesh } from "../distribution/mesh.ts";
 import type { IncomingCall, IncomingCast } from "../distribution/link_handler.ts";
 import {
   badarg,
@@ -144,15 +144,15 @@ export class Rpc {
       }
     }
     const linked = this.#o.mesh.link(node);
-    if (linked) return await linked.call(module, fn, args, { timeoutMs, signal });
-    // Connecting first: the set-up counts against the call's timeout.
+    if (linked && !linked.writable()) return await linked.call(module, fn, args, { timeoutMs, signal });
+    // Connecting, or waiting while the link is congested, counts against the call's timeout.
     const started = Date.now();
-    const conn = await withDeadline(this.#o.mesh.connect(node), timeoutMs);
+    const conn = await withDeadline(this.#ready(node), timeoutMs);
     if (conn === undefined) return timeout(node, timeoutMs);
     if (conn.kind !== "ok") return conn;
     const left = timeoutMs - (Date.now() - started);
     if (left <= 0) return timeout(conn.link.peer.name, timeoutMs);
-    // Aborted while connecting: the caller has its rejection already; send nothing.
+    // Aborted while waiting: the caller has its rejection already; send nothing.
     signal?.throwIfAborted();
     const result = await conn.link.call(module, fn, args, { timeoutMs: left, signal });
     // The caller asked for timeoutMs; connecting took part of it.
@@ -186,8 +186,15 @@ export class Rpc {
       this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
       return { kind: "ok", value: true };
     }
-    const conn = await this.#o.mesh.connect(node);
+    const conn = await this.#ready(node);
     return conn.kind === "ok" ? conn.link.cast(module, fn, args) : conn;
+  }
+
+  /** The link to `node`, connected and ready to take a frame: a sender that outruns it waits here. */
+  async #ready(node: string): Promise<ConnectResult> {
+    const conn = await this.#o.mesh.connect(node);
+    if (conn.kind === "ok") await conn.link.writable();
+    return conn;
   }
 
   /**

@@ -16,6 +16,9 @@ function serverTransport(ws: ServerWebSocket<WsData>): Transport {
   const { inbox, remoteAddress } = ws.data;
   return {
     remoteAddress,
+    get bufferedAmount() {
+      return inbox.closed ? 0 : ws.getBufferedAmount();
+    },
     send(data) {
       if (!inbox.closed) ws.send(data);
     },

@@ -19,6 +19,8 @@ export interface Transport {
   listen(handlers: TransportHandlers): void;
   /** The peer's IP address, when known. */
   readonly remoteAddress: string;
+  /** Bytes `send` queued that the connection has not written yet. */
+  readonly bufferedAmount: number;
 }
 
 export interface TransportHandlers {

@@ -68,6 +68,9 @@ export function webSocketTransport(ws: WebSocket, remoteAddress: string, maxMess
   }
   return {
     remoteAddress,
+    get bufferedAmount() {
+      return (early?.reduce((n, d) => n + d.length, 0) ?? 0) + (inbox.closed ? 0 : ws.bufferedAmount);
+    },
     send(data) {
       if (inbox.closed) return;
       if (early) early.push(data);

@@ -35,6 +35,7 @@ export function memoryPair(): MemoryPair {
     const other: Side = me === "a" ? "b" : "a";
     return {
       remoteAddress: "127.0.0.1",
+      bufferedAmount: 0,
       send(data) {
         if (inboxes[me].closed) return;
         const copy = data.slice();
