@@ -1,6 +1,6 @@
 /**
- * Byte-array comparisons: a constant-time one for secrets, a plain one for
- * everything else.
+ * Byte arrays: a constant-time comparison for secrets, a plain one for
+ * everything else, and joining.
  *
  * @module
  */
@@ -16,4 +16,15 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Plain equality, for values that are not secret (a nonce echoed back). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The bytes of `parts`, one after another, in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

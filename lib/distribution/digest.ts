@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 
 /** Every nonce is this long; a peer's nonce of another length is refused. */
 export const NONCE_BYTES = 32;
@@ -21,16 +22,6 @@ function lengthPrefixed(s: string): Uint8Array {
   out[0] = (b.length >> 8) & 0xff;
   out[1] = b.length & 0xff;
   out.set(b, 2);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
@@ -48,7 +39,7 @@ async function digest(
   firstName: string,
   secondName: string,
 ): Promise<Uint8Array> {
-  const msg = concat([
+  const msg = concatBytes([
     encoder.encode(`meshrpc-dist-v1 ${role}\0`),
     firstNonce,
     secondNonce,

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import { TAGS } from "./frames.ts";
 
 /** The largest WebSocket message a link sends or accepts. */
@@ -81,12 +82,7 @@ export class Joiner {
     }
     this.#parts.push(data.subarray(HEAD));
     if (more === 0xf5) return { kind: "partial" };
-    const whole = new Uint8Array(this.#size);
-    let at = 0;
-    for (const p of this.#parts) {
-      whole.set(p, at);
-      at += p.length;
-    }
+    const whole = concatBytes(this.#parts);
     this.#parts = [];
     this.#size = 0;
     return { kind: "message", data: whole };

@@ -25,24 +25,23 @@ function codeOf(err: unknown): string | undefined {
   return (err as { code?: string }).code;
 }
 
-/** What is at `path` itself (a symbolic link is reported, not followed); undefined when nothing is. */
-export async function lstat(path: string): Promise<FileInfo | undefined> {
+async function infoOrNothing(read: () => Promise<fs.Stats>): Promise<FileInfo | undefined> {
   try {
-    return infoOf(await fsp.lstat(path));
+    return infoOf(await read());
   } catch (err) {
     if (codeOf(err) === "ENOENT") return undefined;
     throw err;
   }
 }
 
+/** What is at `path` itself (a symbolic link is reported, not followed); undefined when nothing is. */
+export function lstat(path: string): Promise<FileInfo | undefined> {
+  return infoOrNothing(() => fsp.lstat(path));
+}
+
 /** Like `lstat`, following links. */
-export async function stat(path: string): Promise<FileInfo | undefined> {
-  try {
-    return infoOf(await fsp.stat(path));
-  } catch (err) {
-    if (codeOf(err) === "ENOENT") return undefined;
-    throw err;
-  }
+export function stat(path: string): Promise<FileInfo | undefined> {
+  return infoOrNothing(() => fsp.stat(path));
 }
 
 /** Where a symbolic link points; rejects when `path` is not one. */

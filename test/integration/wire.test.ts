@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { concatBytes } from "../../lib/core/bytes.ts";
 import { Cluster, type Flavor, waitFor } from "../support/cluster.ts";
 
 setDefaultTimeout(60_000);
@@ -76,15 +77,6 @@ class RecordingProxy {
 
 // ---- HTTP upgrade + WebSocket frames (RFC 6455) ----
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 interface WsFrame {
   opcode: number;
@@ -136,7 +128,7 @@ function parseStream(bytes: Uint8Array): Parsed {
     frames.push({ opcode: b0 & 0x0f, rsv: (b0 >> 4) & 0x07, masked, payload });
     at = p + len;
   }
-  return { head, frames, payloads: concat(frames.map((f) => f.payload)), leftover: bytes.length - at };
+  return { head, frames, payloads: concatBytes(frames.map((f) => f.payload)), leftover: bytes.length - at };
 }
 
 function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
@@ -171,8 +163,8 @@ const text = (s: string) => new TextEncoder().encode(s);
 
 /** Both directions of one proxied connection, parsed, with the checks every connection must pass. */
 function analyse(rec: Recorded): { up: Parsed; down: Parsed; rawUp: Uint8Array; rawDown: Uint8Array } {
-  const rawUp = concat(rec.up);
-  const rawDown = concat(rec.down);
+  const rawUp = concatBytes(rec.up);
+  const rawDown = concatBytes(rec.down);
   const up = parseStream(rawUp);
   const down = parseStream(rawDown);
   expect(up.head).toStartWith("GET /dist ");
