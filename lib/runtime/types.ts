@@ -59,7 +59,8 @@ export interface ServeOptions {
    * handler calls `info.expectLong`. A connection that never sends a request
    * is closed after about 10 s regardless. 0 or absent: never (an idle
    * connection holds a file descriptor forever). At most 255 (Bun's limit).
-   * Bun only: Deno's server keeps its own defaults.
+   * Upgraded WebSockets are not affected. Bun only: Deno's server keeps its
+   * own defaults.
    */
   idleTimeoutSeconds?: number;
 }
