@@ -3,6 +3,7 @@ import { decode } from "../../lib/codec/cbor_decode.ts";
 import { encode } from "../../lib/codec/cbor_encode.ts";
 import { CodecError } from "../../lib/codec/errors.ts";
 import { decodeJson } from "../../lib/codec/json_decode.ts";
+import { encodeJson } from "../../lib/codec/json_encode.ts";
 import { TooLargeError } from "../../lib/codec/limits.ts";
 import { hex, thrown } from "../support/cbor.ts";
 
@@ -100,3 +101,33 @@ function encodeBadLong(): Uint8Array {
   body[50] = 0xff;
   return body;
 }
+
+describe("a string with a lone surrogate is refused by both encoders and the JSON decoder, not sent as U+FFFD", () => {
+  test("CBOR encoding refuses it, saying where and at which index", () => {
+    const err = thrown(() => encode({ args: ["ok", "ab\ud800c"] }, { root: "args" })) as CodecError;
+    expect(err).toBeInstanceOf(CodecError);
+    expect(err.path).toBe("args.args[1]");
+    expect(err.message).toContain("not well-formed Unicode");
+    expect(err.message).toContain("U+D800 at index 2");
+    expect((thrown(() => encode({ ["k\udc00"]: 1 })) as CodecError).message).toContain("a key that is not well-formed");
+    expect(thrown(() => encode(new Map([["\udbff", 1]])))).toBeInstanceOf(CodecError);
+  });
+
+  test("JSON encoding refuses it too", () => {
+    expect((thrown(() => encodeJson(["\ud800"])) as CodecError).path).toBe("value[0]");
+    expect(thrown(() => encodeJson({ ["\udc00"]: 1 }))).toBeInstanceOf(CodecError);
+  });
+
+  test("JSON decoding refuses a lone surrogate escape, in a value or a key", () => {
+    const err = thrown(() => decodeJson('{"a": ["x", "\\ud800"]}')) as CodecError;
+    expect(err.path).toBe("value.a[1]");
+    expect(err.message).toContain("not well-formed Unicode");
+    expect(thrown(() => decodeJson('{"\\udc00": 1}'))).toBeInstanceOf(CodecError);
+  });
+
+  test("surrogate pairs, written raw or escaped, are fine", () => {
+    expect(decode(encode("😀"))).toBe("😀");
+    expect(decodeJson('"\\ud83d\\ude00"')).toBe("😀");
+    expect(encodeJson(["😀"])).toBe('["😀"]');
+  });
+});
