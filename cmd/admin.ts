@@ -21,6 +21,7 @@ import {
   printValue,
   str,
 } from "./cli.ts";
+import { monitorLine, terminalSafe } from "./monitor_line.ts";
 import { controlClient, NODE_OPTION, runningNodes } from "./target.ts";
 
 const NODE_HELP = "  --node NAME        the local daemon to use, when several run\n  -h, --help";
@@ -254,13 +255,9 @@ ${NODE_HELP}`,
     let self = "";
     await client.events((e) => {
       if (e.type === "subscribed") {
-        self = e.node;
-        ctx.rt.stderr(`monitoring ${e.node} (Ctrl-C to stop)`);
-      } else if (fmt === "json") ctx.rt.stdout(JSON.stringify(e));
-      else {
-        const time = new Date(e.time).toISOString();
-        ctx.rt.stdout(e.type === "nodeup" ? `${time} nodeup ${e.node}` : `${time} nodedown ${e.node} (${e.reason})`);
-      }
+        self = terminalSafe(String(e.node));
+        ctx.rt.stderr(`monitoring ${self} (Ctrl-C to stop)`);
+      } else ctx.rt.stdout(monitorLine(e, fmt as "text" | "json"));
     }, stopped.signal);
     if (interrupted) return 0;
     ctx.rt.stderr(`meshrpc: ${self || "the node"} stopped; monitor ends`);

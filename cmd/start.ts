@@ -30,6 +30,10 @@ the node serves.
   --modules DIR       load every .ts/.js file in DIR as a module
   --hidden            connect without joining the mesh
   --ticktime SECONDS  declare a silent peer down after this long (default 60)
+  --http-idle-timeout SECONDS
+                      close idle HTTP keep-alive connections after this long
+                      (default 30, 0 never, at most 255; calls may still run
+                      for their whole timeout)
   --epmd-port N       port mapper port (else $MESHRPC_EPMD_PORT, else 4370)
   --log-format F      text (default) or json
   --tls-cert FILE     serve HTTPS (with --tls-key)
@@ -62,6 +66,7 @@ export function nodeOptions(ctx: Context): NodeOptions {
     modulesDir: str(ctx, "modules"),
     hidden: ctx.values.hidden === true,
     ticktimeSeconds: tick,
+    httpIdleTimeoutSeconds: int(ctx, "http-idle-timeout", 0, 255),
     epmdPort: int(ctx, "epmd-port", 1, 65535),
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
   };
@@ -178,6 +183,7 @@ export const start: Command = {
     modules: { type: "string" },
     hidden: { type: "boolean" },
     ticktime: { type: "string" },
+    "http-idle-timeout": { type: "string" },
     "epmd-port": { type: "string" },
     "log-format": { type: "string" },
     "tls-cert": { type: "string" },

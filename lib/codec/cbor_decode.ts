@@ -2,15 +2,16 @@
  * CBOR decoding (RFC 8949) through cborg's tokenizer, with size and depth
  * limits, reading back the tags `cbor_encode.ts` writes: 1 (epoch-seconds
  * dates), 2 and 3 (bigints), 259 (Map). It also reads tag 0 (RFC 3339 date
- * strings, what Python's cbor2 sends), indefinite-length arrays and maps,
- * and untagged maps with non-string keys (as a Map).
+ * strings, what Python's cbor2 sends), indefinite-length arrays, maps and
+ * strings, and untagged maps with non-string keys (as a Map). Text must be
+ * UTF-8, as in JSON: it is refused, not patched with U+FFFD.
  *
  * @module
  */
-import { Tokenizer } from "cborg";
 import type { Value } from "../result.ts";
 import { bytesToHex } from "./binary_text.ts";
-import { CodecError, MAX_BIGINT_BYTES } from "./errors.ts";
+import { InvalidTextError, Tokens } from "./cbor_tokens.ts";
+import { CodecError, keyPath, MAX_BIGINT_BYTES, shortPath } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits, tooDeep, tooLarge } from "./limits.ts";
 import { setOwn } from "./own.ts";
 
@@ -41,7 +42,8 @@ type Frame =
  * Throws `TooLargeError` when `bytes` is longer than `limits.maxBytes`, and
  * `CodecError` for nesting deeper than `limits.maxDepth` (found before it is
  * built, without recursion), empty, truncated or malformed input, trailing
- * bytes, duplicate map keys, unknown tags, or tag content of the wrong type.
+ * bytes, duplicate map keys, unknown tags, tag content of the wrong type, or
+ * text that is not UTF-8 (the message and `path` say where).
  * Throws TypeError when `bytes` is not a Uint8Array.
  */
 export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Value {
@@ -51,7 +53,7 @@ export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Valu
   // On a Buffer, cborg's byte strings would be Buffer views into the input
   const data = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return build(new Tokenizer(data, TOKENIZER_OPTIONS), data.length, limits);
+    return build(new Tokens(data, TOKENIZER_OPTIONS), data.length, limits);
   } catch (err) {
     if (err instanceof CodecError) throw err;
     const reason = (err instanceof Error ? err.message : String(err)).replace(/^CBOR decode error:\s*/, "");
@@ -64,8 +66,21 @@ export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Valu
  * recursion, so nesting costs heap, is counted as it opens, and a body of
  * `[[[[...` stops at `maxDepth + 1` tokens.
  */
-function build(tokens: Tokenizer, size: number, limits: Limits): Value {
+function build(tokens: Tokens, size: number, limits: Limits): Value {
   const stack: Frame[] = [];
+  try {
+    return buildFrom(tokens, stack, size, limits);
+  } catch (err) {
+    if (!(err instanceof InvalidTextError)) throw err;
+    const path = pathOf(stack);
+    throw new CodecError(`${err.message} (at ${shortPath(path)}); send text as UTF-8, or binary data as a byte string`, {
+      path,
+      cause: err,
+    });
+  }
+}
+
+function buildFrom(tokens: Tokens, stack: Frame[], size: number, limits: Limits): Value {
   for (;;) {
     if (tokens.done()) throw truncated(stack.length);
     const token = tokens.next();
@@ -163,6 +178,18 @@ function toMapFrame(frame: Frame): void {
   (frame as { target: unknown }).target = map;
 }
 
+/** Where the value being read goes, e.g. `value.args[1]`; a key being read is `….keys()[n]`. */
+function pathOf(stack: Frame[]): string {
+  let path = "value";
+  for (const frame of stack) {
+    if (frame.kind === ARRAY) path += `[${frame.target.length}]`;
+    else if (!frame.hasKey) path += `.keys()[${frame.count}]`;
+    else if (frame.kind === OBJECT) path = keyPath(path, frame.key as string);
+    else path += `.get(${keyText(frame.key)})`;
+  }
+  return path;
+}
+
 function keyText(key: Value): string {
   if (typeof key === "string") return JSON.stringify(key);
   if (typeof key === "bigint") return `${key}n`;
@@ -170,7 +197,7 @@ function keyText(key: Value): string {
 }
 
 /** Reads what a tag wraps; a Map opens a frame (returns OPENED), the rest are leaves. */
-function readTag(tag: number | bigint, tokens: Tokenizer, stack: Frame[], size: number, limits: Limits): Value | typeof OPENED {
+function readTag(tag: number | bigint, tokens: Tokens, stack: Frame[], size: number, limits: Limits): Value | typeof OPENED {
   if (tag !== 0 && tag !== 1 && tag !== 2 && tag !== 3 && tag !== 259) {
     throw new CodecError(
       `Unsupported CBOR tag ${tag}: only tags 0 and 1 (dates), 2 and 3 (bigints) and 259 (Map) are understood`,

@@ -108,7 +108,14 @@ function encodeOther(obj: unknown, _typ: string, options: CborgEncodeOptions, re
   throw REFUSED;
 }
 
+// TextEncoder would turn a lone surrogate into U+FFFD without a word: refused instead
+function encodeString(text: string): Tokens {
+  if (!text.isWellFormed()) throw REFUSED;
+  return null;
+}
+
 const TYPE_ENCODERS: Record<string, TypeEncoder> = Object.assign(Object.create(null), {
+  string: encodeString,
   bigint: encodeBigInt,
   Date: encodeDate,
   Map: encodeMap,
@@ -135,7 +142,8 @@ let encoding = false;
  * Throws `CodecError`, with the path of the culprit, for anything that cannot
  * cross the wire: functions, symbols, cycles, Sets, WeakMaps, Promises,
  * class instances without `toJSON()`, invalid Dates, bigints over
- * `MAX_BIGINT_BYTES`, or a getter/`toJSON()` that throws. Never throws
+ * `MAX_BIGINT_BYTES`, strings with a lone surrogate (UTF-8 cannot carry
+ * one), or a getter/`toJSON()` that throws. Never throws
  * anything else.
  */
 export function encode(value: unknown, options: EncodeOptions = {}): Uint8Array {

@@ -103,9 +103,27 @@ export function findUnencodable(value: unknown, root = "value"): CodecError | un
   return visit(value, root, [], 0);
 }
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one (UTF-16 code units).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A string with a lone surrogate: UTF-8 (CBOR) cannot carry it, and the
+ * encoder would silently send U+FFFD instead.
+ */
+function notUnicode(text: string, path: string, what = "a string"): CodecError {
+  const at = Math.max(0, text.search(LONE_SURROGATE));
+  const unit = text.charCodeAt(at).toString(16).toUpperCase();
+  return new CodecError(
+    `Cannot send ${what} that is not well-formed Unicode (at ${shortPath(path)}): a lone surrogate U+${unit} at index ${at} ` +
+      "cannot be sent as UTF-8; fix the text (String.prototype.toWellFormed()) or send binary data as a Uint8Array",
+    { path },
+  );
+}
+
 function visit(value: unknown, path: string, ancestors: object[], depth: number): CodecError | undefined {
   switch (typeof value) {
     case "string":
+      return value.isWellFormed() ? undefined : notUnicode(value, path);
     case "number":
     case "boolean":
     case "undefined":
@@ -170,6 +188,7 @@ function visitContainer(obj: object, path: string, ancestors: object[], depth: n
   if (proto === Object.prototype || proto === null) {
     for (const key of Object.keys(obj)) {
       const at = keyPath(path, key);
+      if (!key.isWellFormed()) return notUnicode(key, at, "a key");
       let item: unknown;
       try {
         item = (obj as Record<string, unknown>)[key];

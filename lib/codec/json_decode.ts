@@ -37,8 +37,14 @@ function malformed(key: string, advice: string, cause?: unknown): Misplaced {
   return new Misplaced(`Malformed {"${key}": ...} marker`, advice, cause);
 }
 
+// A "\ud800" escape is JSON, but not text: CBOR (UTF-8) could not carry it on
+function notUnicode(): Misplaced {
+  return new Misplaced("A string that is not well-formed Unicode (a lone surrogate escape)", "escape whole surrogate pairs only");
+}
+
 function fromTree(x: unknown, depth: number, limits: Limits): Value {
   if (typeof x !== "object" || x === null) {
+    if (typeof x === "string" && !x.isWellFormed()) throw notUnicode();
     if (typeof x === "string" || typeof x === "boolean" || x === null || Number.isFinite(x)) return x as Value;
     throw new Misplaced(`Not a JSON value (${typeof x})`, "pass what JSON.parse returns");
   }
@@ -63,7 +69,10 @@ function fromTree(x: unknown, depth: number, limits: Limits): Value {
   const out: Record<string, Value> = {};
   let key = "";
   try {
-    for (key of keys) setOwn(out, key, fromTree(record[key], depth + 1, limits));
+    for (key of keys) {
+      if (!key.isWellFormed()) throw notUnicode();
+      setOwn(out, key, fromTree(record[key], depth + 1, limits));
+    }
   } catch (err) {
     throw within(err, keyPath("", key));
   }

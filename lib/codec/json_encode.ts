@@ -35,6 +35,9 @@ const REFUSED = Symbol("refused");
 function tree(value: unknown, ancestors: object[]): unknown {
   switch (typeof value) {
     case "string":
+      // As CBOR does: JSON could carry "\ud800", but the value could not go on from there
+      if (!value.isWellFormed()) throw REFUSED;
+      return value;
     case "boolean":
       return value;
     case "number":
@@ -73,7 +76,10 @@ function tree(value: unknown, ancestors: object[]): unknown {
     const proto = Object.getPrototypeOf(obj);
     if (proto === Object.prototype || proto === null) {
       const record: Record<string, unknown> = {};
-      for (const key of Object.keys(obj)) setOwn(record, key, tree((obj as Record<string, unknown>)[key], ancestors));
+      for (const key of Object.keys(obj)) {
+        if (!key.isWellFormed()) throw REFUSED;
+        setOwn(record, key, tree((obj as Record<string, unknown>)[key], ancestors));
+      }
       out = record;
     } else {
       const toJSON = (obj as { toJSON?: unknown }).toJSON;

@@ -11,11 +11,15 @@ import { constantTimeEqual } from "../core/bytes.ts";
 import { decode } from "../codec/cbor_decode.ts";
 import { decodeJson } from "../codec/json_decode.ts";
 import type { Limits } from "../codec/limits.ts";
-import { badarg, type CallResult, unauthorized } from "../result.ts";
+import { badarg, type CallResult, DEFAULT_CALL_TIMEOUT_MS, unauthorized } from "../result.ts";
 import { type CallRequest, parseCallRequest } from "../rpc/request.ts";
+import type { ConnInfo } from "../runtime/types.ts";
+import { type Logger, silentLogger } from "../core/log.ts";
+import { DEFAULT_MAX_REQUESTS, limitRequests } from "./limit.ts";
 import { type Format, requestFormat, resultResponse, responseFormat } from "./body.ts";
 
-type Env = { Variables: { inFormat: Format; outFormat: Format } };
+// The runtime's per-request facts arrive as hono's env (`app.fetch(req, info)`); tests may pass none.
+type Env = { Bindings: Partial<ConnInfo> | undefined; Variables: { inFormat: Format; outFormat: Format } };
 
 export interface HttpAppOptions {
   cookie: string;
@@ -23,7 +27,14 @@ export interface HttpAppOptions {
   call(req: CallRequest): Promise<CallResult>;
   health(): Record<string, unknown>;
   metrics(): string;
+  /** Requests served at once; more are refused with 503. Default `DEFAULT_MAX_REQUESTS`. */
+  maxRequests?: number;
+  /** Where `http_limit` goes. Default: nowhere. */
+  log?: Logger;
 }
+
+// Time a call's answer may take beyond the call's own timeout (encoding, a forward's round trip).
+const ANSWER_MARGIN_SECONDS = 5;
 
 const encoder = new TextEncoder();
 
@@ -43,6 +54,7 @@ function withStatus(res: Response, status: number): Response {
 
 export function createHttpApp(options: HttpAppOptions): Hono<Env> {
   const app = new Hono<Env>();
+  app.use(limitRequests({ max: options.maxRequests ?? DEFAULT_MAX_REQUESTS, log: options.log ?? silentLogger }));
 
   app.get("/health", (c) => c.json(options.health()));
   app.get("/metrics", (c) => c.text(options.metrics(), 200, { "content-type": "text/plain; version=0.0.4" }));
@@ -92,6 +104,8 @@ export function createHttpApp(options: HttpAppOptions): Hono<Env> {
       }
       const req = parseCallRequest(body);
       if ("kind" in req) return resultResponse(req, outFormat);
+      // The call may outlast the server's idle timeout: its own timeout decides
+      c.env?.expectLong?.((req.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) / 1000 + ANSWER_MARGIN_SECONDS);
       return resultResponse(await options.call(req), outFormat);
     },
   );

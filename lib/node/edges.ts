@@ -9,19 +9,22 @@ import type { NodeStatus } from "../control/protocol.ts";
 import { createHttpApp } from "../http/app.ts";
 import { type CallResult, DEFAULT_CALL_TIMEOUT_MS, noconnection } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";
+import type { ConnInfo } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import type { NodeCore } from "./wiring.ts";
 
 /** The node's HTTP handler (the links' `/dist` upgrade is the server's, see the wiring). */
-export function httpEdge(core: NodeCore): (req: Request) => Response | Promise<Response> {
+export function httpEdge(core: NodeCore, maxRequests?: number): (req: Request, info: ConnInfo) => Response | Promise<Response> {
   const app = createHttpApp({
     cookie: core.parts.cookie,
     limits: core.parts.limits,
     call: (req) => serveHttpCall(core, req),
     health: () => ({ status: core.stopping ? "stopping" : "ok", node: core.name, nodes: core.mesh.nodes().length }),
     metrics: () => renderMetrics(core),
+    maxRequests,
+    log: core.parts.log,
   });
-  return (req) => app.fetch(req);
+  return (req, info) => app.fetch(req, info);
 }
 
 /** `POST /rpc`: runs here without `node` (or naming this node), else goes through the mesh. */

@@ -45,6 +45,13 @@ export interface NodeOptions {
   limits?: Limits;
   /** How long a stop waits for calls in flight. Default 5000 ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * Closes an idle HTTP keep-alive connection after this long (0: never);
+   * a call may still run for its whole timeout. Default 30; at most 255. Bun only.
+   */
+  httpIdleTimeoutSeconds?: number;
+  /** HTTP requests served at once; more are answered 503 with Retry-After. Default 4096. */
+  httpMaxRequests?: number;
 }
 
 /** What `startNode` settles before the node starts. */
@@ -68,6 +75,7 @@ export const DEFAULTS = {
   ticktimeSeconds: 60,
   shutdownTimeoutMs: 5000,
   setupTimeoutMs: 5000,
+  httpIdleTimeoutSeconds: 30,
 } as const;
 
 /**

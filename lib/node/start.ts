@@ -54,6 +54,10 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
   if (!(ticktime > 0) || !Number.isFinite(ticktime)) {
     throw new NodeStartError("bad_option", `The ticktime must be a positive number of seconds, not ${ticktime}`);
   }
+  const idle = options.httpIdleTimeoutSeconds;
+  if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0 && idle <= 255)) {
+    throw new NodeStartError("bad_option", `httpIdleTimeoutSeconds must be a whole number from 0 to 255, not ${idle}`);
+  }
   const core = new NodeCore({
     rt,
     address,
@@ -68,6 +72,6 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
     scheme: options.tls ? "wss" : "ws",
   });
   const node = new MeshNode(core);
-  await core.start(options, { api: node, fetch: httpEdge(core) });
+  await core.start(options, { api: node, fetch: httpEdge(core, options.httpMaxRequests) });
   return node;
 }

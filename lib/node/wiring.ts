@@ -18,7 +18,7 @@ import type { Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins } from "../rpc/builtins.ts";
 import { Rpc } from "../rpc/caller.ts";
 import { Modules } from "../rpc/modules.ts";
-import type { Server } from "../runtime/types.ts";
+import type { ConnInfo, Server } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { type ControlledNode, controlTarget } from "./control_target.ts";
@@ -30,7 +30,7 @@ import { logPath } from "./paths.ts";
 /** What the wiring is handed from outside: the facade (`this.rpc`, the control plane) and the HTTP edge. */
 export interface NodeFaces {
   api: ControlledNode;
-  fetch(req: Request): Response | Promise<Response>;
+  fetch(req: Request, info: ConnInfo): Response | Promise<Response>;
 }
 
 /** A node's running parts: built by `start`, driven by the facade and the edges. */
@@ -156,6 +156,7 @@ export class NodeCore {
         port,
         tls,
         fetch: faces.fetch,
+        idleTimeoutSeconds: o.httpIdleTimeoutSeconds ?? DEFAULTS.httpIdleTimeoutSeconds,
         upgrade: (req) => (new URL(req.url).pathname === "/dist" ? (t) => this.mesh.accept(t) : undefined),
         // Links fragment larger messages: a stranger can make the node buffer at most this much.
         maxMessageBytes: WIRE_MESSAGE_MAX,

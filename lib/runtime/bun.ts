@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import type { ServerWebSocket } from "bun";
+import type { Server as BunServer, ServerWebSocket } from "bun";
 import { shared } from "./shared.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES, type Runtime, type Server, type ServeOptions, type Transport } from "./types.ts";
 import { closeReason, isUpgrade } from "../core/websocket.ts";
@@ -48,13 +48,19 @@ function wrap(server: { hostname?: string; port?: number; stop(force?: boolean):
   };
 }
 
+// Bun's own ceiling for a timeout; a longer wait turns the timeout off for that request.
+const MAX_TIMEOUT_SECONDS = 255;
+
 function serve(options: ServeOptions): Promise<Server> {
+  const idle = options.idleTimeoutSeconds ?? 0;
+  if (!Number.isInteger(idle) || idle < 0 || idle > MAX_TIMEOUT_SECONDS) {
+    throw new RangeError(`idleTimeoutSeconds must be a whole number from 0 to ${MAX_TIMEOUT_SECONDS}, not ${idle}`);
+  }
   const server = Bun.serve<WsData>({
     hostname: options.hostname,
     port: options.port,
     tls: options.tls,
-    // Calls may run up to their timeout; the client decides when to give up.
-    idleTimeout: 0,
+    idleTimeout: idle,
     fetch(req, srv) {
       const remoteAddress = srv.requestIP(req)?.address ?? "";
       const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
@@ -62,7 +68,8 @@ function serve(options: ServeOptions): Promise<Server> {
         if (srv.upgrade(req, { data: { inbox: new Inbox(), accept, remoteAddress } })) return undefined;
         return new Response("WebSocket upgrade failed", { status: 400 });
       }
-      return options.fetch(req, { remoteAddress });
+      if (idle === 0) return options.fetch(req, { remoteAddress });
+      return fetchWithIdle(req, srv, idle, remoteAddress, options.fetch);
     },
     websocket: {
       maxPayloadLength: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -80,6 +87,37 @@ function serve(options: ServeOptions): Promise<Server> {
     },
   });
   return Promise.resolve(wrap(server));
+}
+
+/**
+ * Runs the handler, letting it extend its request's timeout. Bun keeps an
+ * extended timeout after the response (and 0 means never again), so it is
+ * set back to `idle` before the response goes out.
+ */
+async function fetchWithIdle(
+  req: Request,
+  srv: BunServer<WsData>,
+  idle: number,
+  remoteAddress: string,
+  fetch: ServeOptions["fetch"],
+): Promise<Response> {
+  let extended = false;
+  const arm = (seconds: number) => {
+    try {
+      srv.timeout(req, seconds);
+    } catch {
+      // The client went away: nothing left to time out.
+    }
+  };
+  const expectLong = (seconds: number) => {
+    extended = true;
+    arm(seconds > MAX_TIMEOUT_SECONDS || !Number.isFinite(seconds) ? 0 : Math.max(idle, Math.ceil(seconds)));
+  };
+  try {
+    return await fetch(req, { remoteAddress, expectLong });
+  } finally {
+    if (extended) arm(idle);
+  }
 }
 
 export const bun: Runtime = {

@@ -35,6 +35,7 @@ function remoteOf(info: Deno.ServeHandlerInfo): string {
   return "hostname" in addr ? addr.hostname : "unix";
 }
 
+// Deno.serve has no idle timeout to set: `idleTimeoutSeconds` is Bun's only, and `expectLong` absent.
 // Deno.serve throws synchronously when it cannot listen (async turns that into a rejection),
 // and knows its address once it returns.
 // deno-lint-ignore require-await

@@ -31,6 +31,13 @@ export interface TransportHandlers {
 /** Per-request facts that `Request` does not carry. */
 export interface ConnInfo {
   remoteAddress: string;
+  /**
+   * Lets this request run at least `seconds` more without the server's idle
+   * timeout (`ServeOptions.idleTimeoutSeconds`) closing its connection; once
+   * the handler has answered, the idle timeout applies again. Absent, or a
+   * no-op, where the server has no such timeout (Deno). Never throws.
+   */
+  expectLong?(seconds: number): void;
 }
 
 export type FetchHandler = (req: Request, info: ConnInfo) => Response | Promise<Response>;
@@ -54,6 +61,16 @@ export interface ServeOptions {
    * has no such option) once it has arrived.
    */
   maxMessageBytes?: number;
+  /**
+   * Closes a keep-alive connection about this long (up to twice as long)
+   * after its last response; a request that runs longer is cut unless its
+   * handler calls `info.expectLong`. A connection that never sends a request
+   * is closed after about 10 s regardless. 0 or absent: never (an idle
+   * connection holds a file descriptor forever). At most 255 (Bun's limit).
+   * Upgraded WebSockets are not affected. Bun only: Deno's server keeps its
+   * own defaults.
+   */
+  idleTimeoutSeconds?: number;
 }
 
 /** `ServeOptions.maxMessageBytes` when none is given. */

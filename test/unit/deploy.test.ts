@@ -153,6 +153,10 @@ describe("meshrpc.service", () => {
     expect(seconds(one(node, "Service", "TimeoutStopSec"))).toBeGreaterThan(DEFAULTS.shutdownTimeoutMs / 1000);
   });
 
+  test("allows far more open descriptors than the common default of 1024: idle connections hold one each", () => {
+    expect(Number(one(node, "Service", "LimitNOFILE"))).toBeGreaterThanOrEqual(65536);
+  });
+
   test("runs as an unprivileged user in a sandbox that still lets a JIT run", () => {
     const s = node.Service;
     expect(s.DynamicUser?.[0] === "yes" || (s.User?.[0] ?? "root") !== "root").toBe(true);
