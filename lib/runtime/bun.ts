@@ -51,7 +51,7 @@ function serve(options: ServeOptions): Promise<Server> {
     port: options.port,
     tls: options.tls,
     // Calls may run up to their timeout; the client decides when to give up.
-    idleTimeout: 0,
+    idleTimeout: options.idleTimeoutSeconds ?? 0,
     fetch(req, srv) {
       const remoteAddress = srv.requestIP(req)?.address ?? "";
       const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
@@ -62,7 +62,7 @@ function serve(options: ServeOptions): Promise<Server> {
       return options.fetch(req, { remoteAddress });
     },
     websocket: {
-      maxPayloadLength: 64 * 1024 * 1024,
+      maxPayloadLength: options.maxMessageBytes ?? 64 * 1024 * 1024,
       open(ws) {
         ws.binaryType = "uint8array";
         ws.data.accept(serverTransport(ws));

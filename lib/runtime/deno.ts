@@ -35,6 +35,17 @@ function remoteOf(info: Deno.ServeHandlerInfo): string {
   return "hostname" in addr ? addr.hostname : "unix";
 }
 
+// Deno has no limit of its own below 64 MiB: a bigger message is dropped here, before the transport's listener.
+function tooBigCloses(socket: WebSocket, max: number): void {
+  socket.addEventListener("message", (ev) => {
+    const d = ev.data;
+    const size = typeof d === "string" ? d.length : d instanceof Blob ? d.size : (d as ArrayBuffer).byteLength;
+    if (size <= max) return;
+    ev.stopImmediatePropagation();
+    socket.close(1009, `message over ${max} bytes`);
+  });
+}
+
 // Deno.serve throws synchronously when it cannot listen (async turns that into a rejection),
 // and knows its address once it returns.
 // deno-lint-ignore require-await
@@ -50,6 +61,7 @@ async function serve(options: ServeOptions): Promise<Server> {
       const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
       if (accept) {
         const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
+        if (options.maxMessageBytes !== undefined) tooBigCloses(socket, options.maxMessageBytes);
         accept(webSocketTransport(socket, remoteAddress));
         return response;
       }

@@ -46,6 +46,17 @@ export interface ServeOptions {
    * to `fetch`.
    */
   upgrade?: (req: Request, info: ConnInfo) => ((t: Transport) => void) | undefined;
+  /**
+   * The largest WebSocket message accepted, in bytes; a bigger one closes the
+   * socket with 1009. Default 64 MiB. Bun refuses it as it arrives; Deno only
+   * once it is whole.
+   */
+  maxMessageBytes?: number;
+  /**
+   * Seconds after which an HTTP connection with nothing in flight is closed.
+   * Default 0: never. Bun only: Deno.serve has no such setting.
+   */
+  idleTimeoutSeconds?: number;
 }
 
 export interface Server {
