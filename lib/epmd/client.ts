@@ -9,11 +9,13 @@ import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { EpmdError } from "./errors.ts";
+import { getJson } from "./http.ts";
 import {
   CLOSE_CODES,
   decodeMessage,
   DEFAULT_EPMD_PORT,
   encodeMessage,
+  EPMD_SERVICE,
   mapperBase,
   NAME_RULE,
 } from "./protocol.ts";
@@ -193,6 +195,16 @@ async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<L
     // More time than the caller's deadline, so that a slow connect reports "timeout", not "unreachable".
     t = await rt.dial(url, { timeoutMs: a.timeoutMs + 1000 });
   } catch (err) {
+    // A mapper that answers HTTP but not the upgrade refused the socket (too many waiting, or not this host).
+    const up = await getJson(`${url.replace(/^ws/, "http").replace(/\/register\?.*$/, "")}/health`, 500).catch(() => undefined);
+    if (up?.status === 200 && (up.body as { service?: string })?.service === EPMD_SERVICE) {
+      throw new EpmdError(
+        "unreachable",
+        `the port mapper on ${a.where} refused the registration socket of ${a.name} ` +
+          "(it takes a few at a time, from this host only): try again in a moment",
+        { cause: err },
+      );
+    }
     throw unreachable(a.where, err);
   }
   const refused = (why: string) =>

@@ -251,6 +251,31 @@ describe("a port mapper", () => {
     expect(m.registry.size).toBe(0);
   });
 
+  test("tells a node whose registration socket it refused (too many waiting) to try again", async () => {
+    const m = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, pending: { maxTotal: 1, maxPerSource: 1 } });
+    servers.push(m);
+    const silent = await rawWebSocket(m.port, { path: "/register?name=x&port=1" });
+    try {
+      expect(silent.status).toBe(101);
+      const err = await rejection(registerName(rt, { epmdPort: m.port, name: "hoge", port: 4001, timeoutMs: 2000 }));
+      expect(err.reason).toBe("unreachable");
+      expect(err.message).toBe(
+        `the port mapper on 127.0.0.1:${m.port} refused the registration socket of hoge ` +
+          "(it takes a few at a time, from this host only): try again in a moment",
+      );
+    } finally {
+      silent.end();
+    }
+    await waitFor("the place to be free", async () => {
+      try {
+        await register(m.port, "hoge", 4001);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  });
+
   test("refuses to start on a port that another mapper holds", async () => {
     const m = await mapper();
     const err = await rejection(startEpmd(rt, { hostname: "127.0.0.1", port: m.port }));
