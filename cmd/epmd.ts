@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { listNames } from "../lib/epmd/client.ts";
+import { listNames } from "../lib/epmd/lookup.ts";
 import { startEpmd } from "../lib/epmd/server.ts";
 import { EpmdError } from "../lib/epmd/errors.ts";
 import { createLogger } from "../lib/core/log.ts";
@@ -25,7 +25,7 @@ function epmdPort(ctx: Context, flag: string): number {
 export const epmd: Command = {
   name: "epmd",
   summary: "run the port mapper (nodes on a host find each other by name)",
-  help: `meshrpc epmd [--port N] [--listen ADDR] [--log-format text|json]
+  help: `meshrpc epmd [--port N] [--listen ADDR] [--state-file PATH] [--log-format text|json]
 
 Runs the port mapper in the foreground (a starting node starts one itself,
 in the background, when none runs). Nodes register name -> port; a name goes
@@ -33,15 +33,28 @@ away when its node dies. curl http://HOST:4370/names lists them.
 
   --port N           default $MESHRPC_EPMD_PORT, else 4370
   --listen ADDR      default 0.0.0.0 (other hosts look names up here)
+  --state-file PATH  keep the names and their tokens here (mode 0600), so that
+                     after a restart each name goes back to its own node
   --log-format F     text (default) or json
   -h, --help`,
-  options: { port: { type: "string" }, listen: { type: "string" }, "log-format": { type: "string" } },
+  options: {
+    port: { type: "string" },
+    listen: { type: "string" },
+    "state-file": { type: "string" },
+    "log-format": { type: "string" },
+  },
   async run(ctx) {
     positionals(ctx, 0, 0, "no arguments besides its flags");
     const log = createLogger(logFormat(ctx), (line) => ctx.rt.logLine(line));
     let server;
     try {
-      server = await startEpmd(ctx.rt, { hostname: str(ctx, "listen") ?? "0.0.0.0", port: epmdPort(ctx, "port"), log, version: VERSION });
+      server = await startEpmd(ctx.rt, {
+        hostname: str(ctx, "listen") ?? "0.0.0.0",
+        port: epmdPort(ctx, "port"),
+        stateFile: str(ctx, "state-file"),
+        log,
+        version: VERSION,
+      });
     } catch (err) {
       throw new CliError((err as Error).message, 1);
     }

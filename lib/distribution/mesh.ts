@@ -15,7 +15,7 @@ import { noconnection, type NoConnection } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { PeerAddress } from "./frames.ts";
-import { type AdmissionLimits, DEFAULT_ADMISSION } from "./admission.ts";
+import type { AdmissionLimits } from "../core/admission.ts";
 import { channelOf, type Handoff } from "./channel.ts";
 import type { NodeIdentity } from "./handshake.ts";
 import { acceptHandshake, type Verdict } from "./handshake_acceptor.ts";
@@ -23,7 +23,7 @@ import { dialHandshake } from "./handshake_dialer.ts";
 import { Joined } from "./join.ts";
 import { Link } from "./link.ts";
 import { LinkTable } from "./link_table.ts";
-import { Strangers } from "./strangers.ts";
+import { DEFAULT_ADMISSION, Strangers } from "./strangers.ts";
 import type { LinkHandler } from "./link_handler.ts";
 
 export interface MeshOptions {

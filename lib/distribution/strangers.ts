@@ -7,7 +7,10 @@
  */
 import type { Logger } from "../core/log.ts";
 import { LogLimit } from "../core/log_limit.ts";
-import { Admission, type AdmissionLimits } from "./admission.ts";
+import { Admission, type AdmissionLimits } from "../core/admission.ts";
+
+/** Connections in their handshake at once: 64 in all, 8 from one source address. */
+export const DEFAULT_ADMISSION: AdmissionLimits = { maxTotal: 64, maxPerSource: 8 };
 import type { HandshakeResult } from "./handshake.ts";
 
 type Refused = Extract<HandshakeResult, { kind: "refused" }>;

@@ -1,28 +1,36 @@
 /**
  * A node's side of the port mapper: register a name for as long as a
- * WebSocket stays open, look a name up, list names. Every failure is an
+ * WebSocket stays open (lookups are in lookup.ts). Every failure is an
  * `EpmdError` whose `reason` says which kind it is.
  *
  * @module
  */
 import { deadline, isTimeoutError } from "../core/deadline.ts";
+import { clipUntrusted } from "../core/untrusted.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { EpmdError } from "./errors.ts";
+import { getJson } from "./http.ts";
 import {
   CLOSE_CODES,
   decodeMessage,
   DEFAULT_EPMD_PORT,
   encodeMessage,
+  EPMD_SERVICE,
   mapperBase,
   NAME_RULE,
-  type NameEntry,
 } from "./protocol.ts";
-import { getJson } from "./http.ts";
 
 /** A live registration; the name is held until `close()` or until the node dies. */
 export interface Registration {
   readonly name: string;
   readonly port: number;
+  /**
+   * The mapper's token for this registration: give it as `token` when
+   * registering the name again (after the mapper restarted), so that the
+   * mapper gives it back to this node and to no one else. "" from a mapper
+   * that gives no tokens.
+   */
+  readonly token: string;
   /**
    * Unregisters and closes the socket. Resolves once the mapper confirms the
    * name is gone (or after a short bound if it does not answer); never rejects.
@@ -52,6 +60,8 @@ export interface RegisterOptions {
   runtime?: string;
   /** How often an idle registration says it is alive. Default 30000 ms. */
   heartbeatMs?: number;
+  /** The token of an earlier registration of this name (`Registration.token`). */
+  token?: string;
 }
 
 function unreachable(where: string, cause?: unknown): EpmdError {
@@ -67,6 +77,7 @@ const UNREGISTER_WITHIN_MS = 1000;
 class LiveRegistration implements Registration {
   readonly name: string;
   readonly port: number;
+  readonly token: string;
   #t: Transport;
   #lostHandlers = new Set<(reason: string) => void>();
   #lost?: string;
@@ -74,10 +85,12 @@ class LiveRegistration implements Registration {
   #unregistered?: () => void;
   #heartbeat: ReturnType<typeof setInterval>;
 
-  constructor(t: Transport, name: string, port: number, heartbeatMs: number) {
+  constructor(t: Transport, a: Attempt, token: string) {
+    const { name, port, heartbeatMs } = a;
     this.#t = t;
     this.name = name;
     this.port = port;
+    this.token = token;
     this.#heartbeat = setInterval(() => t.send(encodeMessage({ kind: "ping" })), heartbeatMs);
   }
 
@@ -152,6 +165,7 @@ export function registerName(rt: Runtime, options: RegisterOptions): Promise<Reg
     port,
     timeoutMs,
     heartbeatMs: options.heartbeatMs ?? 30_000,
+    token: options.token,
   });
   return deadline(registering, timeoutMs).catch((err) => {
     if (!isTimeoutError(err)) throw err;
@@ -165,7 +179,14 @@ export function registerName(rt: Runtime, options: RegisterOptions): Promise<Reg
   });
 }
 
-type Attempt = { where: string; name: string; port: number; timeoutMs: number; heartbeatMs: number };
+type Attempt = {
+  where: string;
+  name: string;
+  port: number;
+  timeoutMs: number;
+  heartbeatMs: number;
+  token?: string;
+};
 
 /** Dials the mapper and waits for `registered`. Rejects with EpmdError "unreachable" or "refused". */
 async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<LiveRegistration> {
@@ -174,9 +195,20 @@ async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<L
     // More time than the caller's deadline, so that a slow connect reports "timeout", not "unreachable".
     t = await rt.dial(url, { timeoutMs: a.timeoutMs + 1000 });
   } catch (err) {
+    // A mapper that answers HTTP but not the upgrade refused the socket (too many waiting, or not this host).
+    const up = await getJson(`${url.replace(/^ws/, "http").replace(/\/register\?.*$/, "")}/health`, 500).catch(() => undefined);
+    if (up?.status === 200 && (up.body as { service?: string })?.service === EPMD_SERVICE) {
+      throw new EpmdError(
+        "unreachable",
+        `the port mapper on ${a.where} refused the registration socket of ${a.name} ` +
+          "(it takes a few at a time, from this host only): try again in a moment",
+        { cause: err },
+      );
+    }
     throw unreachable(a.where, err);
   }
-  const refused = (why: string) => new EpmdError("refused", `the port mapper refused ${a.name}: ${why}`);
+  const refused = (why: string) =>
+    new EpmdError("refused", `the port mapper refused ${a.name}: ${clipUntrusted(why, 400)}`);
   return new Promise((resolve, reject) => {
     let live: LiveRegistration | undefined;
     t.listen({
@@ -187,7 +219,7 @@ async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<L
           reject(refused(String(m.message)));
           t.close(1000, "refused");
         } else if (m?.kind === "registered") {
-          live = new LiveRegistration(t, a.name, a.port, a.heartbeatMs);
+          live = new LiveRegistration(t, a, typeof m.token === "string" ? m.token : "");
           resolve(live);
         }
       },
@@ -203,82 +235,9 @@ async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<L
         );
       },
     });
-    t.send(encodeMessage({ kind: "register" }));
+    t.send(encodeMessage(a.token ? { kind: "register", token: a.token } : { kind: "register" }));
   });
 }
 
-export interface LookupOptions {
-  /** The host whose mapper to ask (the host part of the node name). */
-  host: string;
-  /** Default 4370. */
-  epmdPort?: number;
-  /** Default 2000 ms. */
-  timeoutMs?: number;
-}
-
-function lookupUnreachable(host: string, epmdPort: number, what: string, cause?: unknown): EpmdError {
-  return new EpmdError(
-    "unreachable",
-    `no port mapper answers on ${host}:${epmdPort}${what}: start the node there, ` +
-      "or name it as name@host:port to skip the mapper",
-    { cause },
-  );
-}
-
-async function ask(options: LookupOptions, path: string, what: string): Promise<{ status: number; body: unknown }> {
-  const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
-  const timeoutMs = options.timeoutMs ?? 2000;
-  try {
-    return await getJson(`${mapperBase(options.host, epmdPort)}${path}`, timeoutMs);
-  } catch (err) {
-    if (err instanceof EpmdError) {
-      throw new EpmdError(
-        "timeout",
-        `the port mapper on ${options.host}:${epmdPort} did not answer${what} within ${timeoutMs} ms: is the host up?`,
-        {
-          cause: err,
-        },
-      );
-    }
-    throw lookupUnreachable(options.host, epmdPort, what, err);
-  }
-}
-
-function isEntry(v: unknown): v is NameEntry {
-  const e = v as NameEntry;
-  return typeof e === "object" && e !== null && typeof e.name === "string" && Number.isInteger(e.port);
-}
-
-/**
- * The port that node `name` on `host` listens on. Rejects with EpmdError:
- * "unreachable" (no mapper on that host), "unknown" (the mapper has no such
- * name), "timeout".
- */
-export async function lookupPort(options: LookupOptions & { name: string }): Promise<number> {
-  const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
-  const { status, body } = await ask(
-    options,
-    `/names/${encodeURIComponent(options.name)}`,
-    ` (looking up ${options.name})`,
-  );
-  if (status === 200 && isEntry(body)) return body.port;
-  if (status === 404 && (body as { error?: string })?.error === "unknown") {
-    throw new EpmdError(
-      "unknown",
-      `no node named ${options.name} on ${options.host} (meshrpc names ${options.host} lists them)`,
-    );
-  }
-  throw lookupUnreachable(options.host, epmdPort, ` (HTTP ${status} is not a port mapper's answer)`);
-}
-
-/**
- * Every name registered with the mapper on `host`, sorted by name. Rejects
- * with EpmdError "unreachable" or "timeout".
- */
-export async function listNames(options: LookupOptions): Promise<NameEntry[]> {
-  const epmdPort = options.epmdPort ?? DEFAULT_EPMD_PORT;
-  const { status, body } = await ask(options, "/names", "");
-  const names = (body as { names?: unknown })?.names;
-  if (status === 200 && Array.isArray(names) && names.every(isEntry)) return names;
-  throw lookupUnreachable(options.host, epmdPort, ` (HTTP ${status} is not a port mapper's answer)`);
-}
+// Lookups live in lookup.ts; re-exported here, where callers have found them.
+export { listNames, type LookupOptions, lookupPort } from "./lookup.ts";

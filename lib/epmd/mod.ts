@@ -11,15 +11,9 @@ export {
   type MapperInfo,
   startEpmd,
 } from "./server.ts";
-export { type Claim, Registry } from "./registry.ts";
-export {
-  listNames,
-  type LookupOptions,
-  lookupPort,
-  registerName,
-  type RegisterOptions,
-  type Registration,
-} from "./client.ts";
+export { type Claim, type Holding, Registry } from "./registry.ts";
+export { registerName, type RegisterOptions, type Registration } from "./client.ts";
+export { listNames, type LookupOptions, lookupPort } from "./lookup.ts";
 export { type Ensured, ensureEpmd, type EnsureOptions, type Probe, probeEpmd, type ProbeOptions } from "./ensure.ts";
 export { EpmdError, type EpmdFailure } from "./errors.ts";
 export { CLOSE_CODES, type CloseCode, DEFAULT_EPMD_PORT, EPMD_SERVICE, type NameEntry } from "./protocol.ts";

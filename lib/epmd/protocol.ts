@@ -10,14 +10,18 @@
  * ```
  * node                                   mapper
  *  |-- upgrade /register?name&port ------->|  checks loopback, name, port
- *  |-- {kind:"register"} ----------------->|  the node speaks first
- *  |<------------- {kind:"registered"} ----|  (or {kind:"refused"} + close 4xxx)
+ *  |-- {kind:"register", token?} --------->|  the node speaks first
+ *  |<------ {kind:"registered", token} ----|  (or {kind:"refused"} + close 4xxx)
  *  |-- {kind:"ping"} every heartbeatMs --->|  ignored; keeps idle timers quiet
  *  |-- {kind:"unregister"} --------------->|  name dropped
  *  |<----------- {kind:"unregistered"} ----|  then the socket closes
  * ```
  *
  * A socket that closes without `unregister` (the node died) drops the name too.
+ * The token in `registered` is the node's claim to its name: it presents it
+ * when it registers again, and a mapper that restarted keeps the names of its
+ * previous run for the nodes that present their tokens (see `Registry`).
+ * Messages are at most `MAX_MESSAGE_BYTES`; a bigger one ends the socket.
  *
  * @module
  */
@@ -27,11 +31,14 @@ export { DEFAULT_EPMD_PORT } from "./port.ts";
 /** Identifies a meshrpc port mapper in `/health`, so a stranger on the port is not mistaken for one. */
 export const EPMD_SERVICE = "meshrpc-epmd";
 
+/** The largest registration message, in bytes: every message is a small JSON object. */
+export const MAX_MESSAGE_BYTES = 4096;
+
 /** Application close codes (4000-4999) for a refused or ended registration. */
 export const CLOSE_CODES = {
   /** Missing or malformed `name` or `port`, or no `register` message in time. */
   badRequest: 4000,
-  /** Another live node holds the name. */
+  /** Another live node holds the name, or it is reserved for the node that held it before a restart. */
   nameTaken: 4001,
   /** The peer is not on this host (only loopback peers may register). */
   notLoopback: 4003,
@@ -43,12 +50,12 @@ export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
 /** Mapper to node. */
 export type ServerMessage =
-  | { kind: "registered"; name: string; port: number }
+  | { kind: "registered"; name: string; port: number; token: string }
   | { kind: "refused"; code: CloseCode; message: string }
   | { kind: "unregistered"; name: string };
 
 /** Node to mapper. */
-export type ClientMessage = { kind: "register" } | { kind: "ping" } | { kind: "unregister" };
+export type ClientMessage = { kind: "register"; token?: string } | { kind: "ping" } | { kind: "unregister" };
 
 /** The name part of a node name (`hoge` of `hoge@localhost`). */
 export { NAME_PART as NAME_RULE } from "../core/name.ts";
@@ -73,7 +80,7 @@ export function encodeMessage(message: ServerMessage | ClientMessage): Uint8Arra
 
 /** Parses a frame; undefined when it is not a JSON object with a string `kind` (the caller ignores it). */
 export function decodeMessage(data: Uint8Array): { kind: string; [key: string]: unknown } | undefined {
-  if (data.length > 4096) return undefined;
+  if (data.length > MAX_MESSAGE_BYTES) return undefined;
   try {
     const value = JSON.parse(decoder.decode(data));
     if (typeof value === "object" && value !== null && typeof value.kind === "string") return value;

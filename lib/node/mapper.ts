@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Backoff } from "../core/backoff.ts";
 import { EpmdError } from "../epmd/errors.ts";
 import { ensureEpmd } from "../epmd/ensure.ts";
 import { type Registration, registerName } from "../epmd/client.ts";
@@ -19,10 +20,18 @@ export interface MapperOptions {
   port: number;
   /** Where an auto-started mapper writes its log. */
   logFile: string;
+  /** Where an auto-started mapper keeps its names. Default: `epmd-PORT.state` next to `logFile`. */
+  stateFile?: string;
   log: Logger;
 }
 
-const RETRY_MS = { first: 500, max: 10_000 };
+// After the first retry, which is at once: a restarted mapper keeps a node's name for 10 s, and
+// the node must be back well within that, without every node of the host knocking in step.
+const RETRY_MS = { first: 100, max: 3_000 };
+
+function stateFileOf(o: MapperOptions): string {
+  return o.stateFile ?? o.logFile.replace(/[^/]*$/, `epmd-${o.epmdPort}.state`);
+}
 
 // The mapper needs no cookie, and it outlives the node: it must not carry the node's secrets in its environment.
 const SECRET_ENV = /COOKIE|SECRET|TOKEN|PASSW(OR)?D|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY/i;
@@ -35,15 +44,17 @@ export function mapperMayInherit(name: string): boolean {
 /** Starts a mapper that outlives this node, from this same program. */
 function spawnMapper(rt: Runtime, o: MapperOptions) {
   o.log.info("epmd_start", { port: o.epmdPort, log: o.logFile });
-  return rt.spawnDetached([...rt.selfCommand(), "epmd", "--port", String(o.epmdPort)], {
+  const argv = ["epmd", "--port", String(o.epmdPort), "--state-file", stateFileOf(o)];
+  return rt.spawnDetached([...rt.selfCommand(), ...argv], {
     logFile: o.logFile,
     keepEnv: mapperMayInherit,
   });
 }
 
-async function registerOnce(rt: Runtime, o: MapperOptions): Promise<Registration> {
+async function registerOnce(rt: Runtime, o: MapperOptions, token?: string): Promise<Registration> {
   await ensureEpmd({ epmdPort: o.epmdPort, spawn: () => spawnMapper(rt, o), logFile: o.logFile });
-  return await registerName(rt, { epmdPort: o.epmdPort, name: o.name, port: o.port, pid: rt.pid, runtime: rt.name });
+  const { epmdPort, name, port } = o;
+  return await registerName(rt, { epmdPort, name, port, pid: rt.pid, runtime: rt.name, token });
 }
 
 export class MapperRegistration {
@@ -52,6 +63,9 @@ export class MapperRegistration {
   #current?: Registration;
   #closed = false;
   #timer?: ReturnType<typeof setTimeout>;
+  /** The mapper's token for our name: what gets the name back after the mapper restarts. */
+  #token?: string;
+  #delays = new Backoff({ firstMs: RETRY_MS.first, maxMs: RETRY_MS.max });
 
   private constructor(rt: Runtime, o: MapperOptions) {
     this.#rt = rt;
@@ -79,10 +93,13 @@ export class MapperRegistration {
 
   #hold(r: Registration): void {
     this.#current = r;
+    if (r.token) this.#token = r.token;
+    this.#delays.reset();
     r.onLost((reason) => {
       if (this.#closed) return;
       this.#o.log.warn("epmd_lost", { reason });
-      this.#retry(RETRY_MS.first);
+      // At once: the sooner the node is back, the smaller the window for another process to take its name.
+      this.#retry(0);
     });
   }
 
@@ -90,11 +107,12 @@ export class MapperRegistration {
     this.#timer = setTimeout(async () => {
       if (this.#closed) return;
       try {
-        this.#hold(await registerOnce(this.#rt, this.#o));
+        this.#hold(await registerOnce(this.#rt, this.#o, this.#token));
         this.#o.log.info("epmd_registered", { port: this.#o.epmdPort });
       } catch (err) {
-        this.#o.log.warn("epmd_retry", { message: (err as Error).message, retry_in_ms: delay });
-        this.#retry(Math.min(delay * 2, RETRY_MS.max));
+        const next = this.#delays.next();
+        this.#o.log.warn("epmd_retry", { message: (err as Error).message, retry_in_ms: next });
+        this.#retry(next);
       }
     }, delay);
   }

@@ -14,6 +14,7 @@ import process from "node:process";
 import { lstat, openAppendPrivate, readLink, stat } from "./files.ts";
 import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
 import { LineSink } from "./line_sink.ts";
+import { processExists } from "./process.ts";
 import { dialWebSocket } from "./websocket.ts";
 
 type Shared = Omit<
@@ -54,6 +55,7 @@ export const shared: Shared = {
       return false;
     }
   },
+  processExists,
   stdout: (text) => writeAll(1, encoder.encode(text + "\n")),
   stderr: (text) => writeAll(2, encoder.encode(text + "\n")),
   stdoutBytes: (data) => writeAll(1, data),

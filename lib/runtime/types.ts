@@ -146,6 +146,8 @@ export interface Runtime {
   onSignal(signal: Signal, handler: () => void): () => void;
   /** Sends a signal to a process; false if it does not exist. */
   kill(pid: number, signal?: "SIGTERM" | "SIGKILL" | 0): boolean;
+  /** True when a process with this pid exists, also another user's (where `kill(pid, 0)` is false). */
+  processExists(pid: number): boolean;
 
   /** Writes a line (newline added) to stdout / stderr. */
   stdout(text: string): void;

@@ -11,6 +11,7 @@ import {
 } from "../../lib/epmd/mod.ts";
 import { EpmdError } from "../../lib/epmd/errors.ts";
 import { loadRuntime, type Runtime, type Transport } from "../../lib/runtime/mod.ts";
+import { rawWebSocket } from "../support/raw_ws.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BUN = `${ROOT}node_modules/.bin/bun`;
@@ -158,7 +159,7 @@ describe("a port mapper", () => {
     const m = await mapper();
     const raw = await rawRegister(m.port, "name=hoge&port=4001");
     await waitFor("registered", () => raw.messages.length > 0);
-    expect(raw.messages[0]).toEqual({ kind: "registered", name: "hoge", port: 4001 });
+    expect(raw.messages[0]).toEqual({ kind: "registered", name: "hoge", port: 4001, token: expect.any(String) });
     expect(m.registry.size).toBe(1);
     raw.t.close();
     await waitFor("the name to go", () => m.registry.size === 0, 1000);
@@ -197,6 +198,82 @@ describe("a port mapper", () => {
     const lost = new Promise<string>((resolve) => r.onLost(resolve));
     await m.stop();
     expect(await lost).toBe("the port mapper stopped");
+  });
+
+  test("gives a name back after a restart to the node with its token, and refuses it to others meanwhile", async () => {
+    const stateFile = `${tmp}-restart.state`;
+    await rt.remove(stateFile);
+    try {
+      const first = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, stateFile });
+      const r = await registerName(rt, { epmdPort: first.port, name: "hoge", port: 4001 });
+      expect(r.token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      const lost = new Promise<string>((resolve) => r.onLost(resolve));
+      await first.stop();
+      await lost;
+      const second = await startEpmd(rt, { hostname: "127.0.0.1", port: first.port, stateFile, reserveMs: 5000 });
+      servers.push(second);
+      const squat = await rejection(register(second.port, "hoge", 9));
+      expect(squat.reason).toBe("refused");
+      expect(squat.message).toContain("reserved for the node that held it before the port mapper restarted, for 5 s more");
+      const forged = await rejection(registerName(rt, { epmdPort: second.port, name: "hoge", port: 9, token: "x".repeat(22) }));
+      expect(forged.reason).toBe("refused");
+      const back = await registerName(rt, { epmdPort: second.port, name: "hoge", port: 4001, token: r.token });
+      registrations.push(back);
+      expect(back.token).toBe(r.token);
+      expect(await lookupPort({ host: "127.0.0.1", epmdPort: second.port, name: "hoge" })).toBe(4001);
+      // Other names were never held: anyone may take them.
+      await register(second.port, "fuga", 4002);
+    } finally {
+      await rt.remove(stateFile);
+    }
+  });
+
+  test("does not keep a name after a restart for a holder that no longer runs", async () => {
+    const stateFile = `${tmp}-dead.state`;
+    const names = [{ name: "gone", token: "g".repeat(22), pid: 999_999_999 }, { name: "kept", token: "k".repeat(22) }];
+    await rt.writeTextFile(stateFile, JSON.stringify({ service: "meshrpc-epmd", names }), { mode: 0o600 });
+    try {
+      const m = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, stateFile });
+      servers.push(m);
+      await register(m.port, "gone", 4001);
+      expect((await rejection(register(m.port, "kept", 4002))).message).toContain("is reserved for the node");
+    } finally {
+      await rt.remove(stateFile);
+    }
+  });
+
+  test("closes a registration socket that sends a message over 4 KiB, before it registers", async () => {
+    const m = await mapper();
+    const ws = await rawWebSocket(m.port, { path: "/register?name=hoge&port=4001" });
+    expect(ws.status).toBe(101);
+    ws.send(new Uint8Array(5000));
+    await ws.closed;
+    expect(m.registry.size).toBe(0);
+  });
+
+  test("tells a node whose registration socket it refused (too many waiting) to try again", async () => {
+    const m = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, pending: { maxTotal: 1, maxPerSource: 1 } });
+    servers.push(m);
+    const silent = await rawWebSocket(m.port, { path: "/register?name=x&port=1" });
+    try {
+      expect(silent.status).toBe(101);
+      const err = await rejection(registerName(rt, { epmdPort: m.port, name: "hoge", port: 4001, timeoutMs: 2000 }));
+      expect(err.reason).toBe("unreachable");
+      expect(err.message).toBe(
+        `the port mapper on 127.0.0.1:${m.port} refused the registration socket of hoge ` +
+          "(it takes a few at a time, from this host only): try again in a moment",
+      );
+    } finally {
+      silent.end();
+    }
+    await waitFor("the place to be free", async () => {
+      try {
+        await register(m.port, "hoge", 4001);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   });
 
   test("refuses to start on a port that another mapper holds", async () => {
@@ -363,6 +440,24 @@ describe("a port mapper under Deno", () => {
     expect((await rejection(lookupPort({ host: "127.0.0.1", epmdPort: port, name: "bunny" }))).reason).toBe(
       "unknown",
     );
+  });
+
+  test("closes a registration socket that sends a message over 4 KiB", async () => {
+    const ws = await rawWebSocket(port, { path: "/register?name=hoge&port=4001" });
+    expect(ws.status).toBe(101);
+    // Deno closes once the message is whole, and then waits for our close frame: look for its own.
+    let closeCode = 0;
+    ws.socket.on("data", (d: Buffer) => {
+      const at = d.indexOf(0x88);
+      if (at >= 0 && d.length >= at + 4) closeCode = d.readUInt16BE(at + 2);
+    });
+    ws.send(new Uint8Array(5000));
+    await waitFor("a close frame", () => closeCode !== 0 || ws.isClosed(), 3000);
+    const closedByServer = ws.isClosed();
+    ws.end();
+    if (!closedByServer) expect(closeCode).toBe(1009);
+    const r = await register(port, "hoge", 4001);
+    await r.close();
   });
 
   test("reports the Deno runtime and its pid on /health", async () => {

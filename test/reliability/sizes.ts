@@ -95,7 +95,7 @@ export const BOUNDS = {
   preauthHeld: 0,
   /**
    * Silent unauthenticated connections held at once, from one source and
-   * overall: issue 7 asks for both caps; these are lib/distribution/admission.ts's
+   * overall: issue 7 asks for both caps; these are lib/distribution/strangers.ts's
    * DEFAULT_ADMISSION (maxPerSource 8, maxTotal 64).
    */
   preauthPerSource: 8,

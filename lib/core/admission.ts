@@ -1,21 +1,20 @@
 /**
- * How many connections may be in their handshake at once: overall, and from
- * one source address. A connection holds its place from the upgrade until
- * its handshake ends (authenticated, refused or timed out), so strangers can
- * hold at most `maxTotal` sockets and one host at most `maxPerSource`, while
- * established links are never counted.
+ * How many connections strangers may hold at once, overall and from one
+ * source address: a link's handshake, a port mapper registration that has
+ * not registered yet. A connection holds its place until it has proved
+ * itself (or is refused, or times out), so strangers can hold at most
+ * `maxTotal` sockets and one host at most `maxPerSource`, while connections
+ * that proved themselves are never counted.
  *
  * @module
  */
 
 export interface AdmissionLimits {
-  /** Connections in their handshake at once, from everyone. */
+  /** Connections not proved yet, at once, from everyone. */
   maxTotal: number;
-  /** Connections in their handshake at once, from one source address. */
+  /** Connections not proved yet, at once, from one source address. */
   maxPerSource: number;
 }
-
-export const DEFAULT_ADMISSION: AdmissionLimits = { maxTotal: 64, maxPerSource: 8 };
 
 /** Why a connection was not admitted, for the log. */
 export type Refusal = { limit: "total" | "per_source"; max: number };
@@ -25,7 +24,7 @@ export class Admission {
   #total = 0;
   #bySource = new Map<string, number>();
 
-  constructor(limits: AdmissionLimits = DEFAULT_ADMISSION) {
+  constructor(limits: AdmissionLimits) {
     this.#limits = limits;
   }
 

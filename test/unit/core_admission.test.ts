@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Admission } from "../../lib/distribution/admission.ts";
+import { Admission } from "../../lib/core/admission.ts";
 
 describe("Admission", () => {
   test("one source holds at most maxPerSource places; others still get in", () => {
