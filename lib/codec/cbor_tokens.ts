@@ -22,8 +22,9 @@ const BREAK = 0xff;
  */
 export class InvalidTextError extends CodecError {
   readonly byteOffset: number;
-  constructor(byteOffset: number, cause?: unknown) {
-    super(`Invalid CBOR: the text string at byte ${byteOffset} is not valid UTF-8`, { cause });
+  constructor(byteOffset: number) {
+    // No cause: TextDecoder's TypeError is how invalid UTF-8 is found, not a fault to chase.
+    super(`Invalid CBOR: the text string at byte ${byteOffset} is not valid UTF-8`);
     this.byteOffset = byteOffset;
   }
 }
@@ -100,8 +101,8 @@ function checkedText(data: Uint8Array, start: number, token: Token): Token {
   if (!hasBom && !text.includes("\uFFFD")) return token;
   try {
     token.value = UTF8.decode(data.subarray(headerEnd, start + token.encodedLength!));
-  } catch (err) {
-    throw new InvalidTextError(start, err);
+  } catch {
+    throw new InvalidTextError(start);
   }
   return token;
 }

@@ -99,10 +99,9 @@ describe("before authentication", () => {
     const impostor = await open({ localAddress: "127.0.0.2" });
     impostor.send(hello("b@localhost", "a@localhost"));
     await sleep(200);
-    const started = performance.now();
+    // Waiting on the impostor would take the 5 s handshake deadline: the 3 s timeout would pass first.
     const r = await cluster.cli(["call", "b@localhost", "node", "self", "--node", "a@localhost", "--timeout", "3000"]);
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toBe("b@localhost");
-    expect(performance.now() - started).toBeLessThan(2500);
   });
 });

@@ -179,13 +179,11 @@ describe("decodeJson limits size and depth", () => {
     expect(decodeJson(text, { maxBytes: bytes, maxDepth: 10 })).toBe("日".repeat(10));
   });
 
-  test("a megabyte of opening brackets fails fast with a CodecError", () => {
+  test("a megabyte of opening brackets fails with a CodecError, without recursion", () => {
     for (const text of ["[".repeat(1 << 20), '{"a":'.repeat(1 << 18)]) {
-      const started = performance.now();
       const err = thrown(() => decodeJson(text));
       expect(err).toBeInstanceOf(CodecError);
       expect(err.message).toContain("deeper than the limit of 100");
-      expect(performance.now() - started).toBeLessThan(50);
     }
   });
 
