@@ -21,7 +21,8 @@ import {
   printValue,
   str,
 } from "./cli.ts";
-import { monitorLine, terminalSafe } from "./monitor_line.ts";
+import { monitorLine } from "./monitor_line.ts";
+import { terminalSafe } from "./terminal.ts";
 import { controlClient, NODE_OPTION, runningNodes } from "./target.ts";
 
 const NODE_HELP = "  --node NAME        the local daemon to use, when several run\n  -h, --help";

@@ -23,6 +23,7 @@ import {
   str,
 } from "./cli.ts";
 import { controlClient, NODE_OPTION } from "./target.ts";
+import { terminalSafe, terminalSafeJson } from "./terminal.ts";
 
 const ARGS_HELP = `Arguments are JSON values; a word that is not JSON is a string
 (hoge@localhost, hello). Quote JSON strings to keep them strings: '"42"'.
@@ -133,7 +134,8 @@ function printNodeResults(ctx: Context, results: NodeResult[], fmt: OutputFormat
   } else {
     for (const { node, result } of results) {
       if (result.kind === "ok") {
-        ctx.rt.stdout(`${node}\t${typeof result.value === "string" ? result.value : JSON.stringify(result.value)}`);
+        const value = typeof result.value === "string" ? terminalSafe(result.value) : terminalSafeJson(result.value);
+        ctx.rt.stdout(`${node}\t${value}`);
       } else {
         ctx.rt.stdout(`${node}\terror ${result.kind}`);
       }

@@ -10,6 +10,7 @@ import type { LogFormat } from "../lib/core/log.ts";
 import { type CallResult, describe, type Failure, type Kind, type Value } from "../lib/result.ts";
 import { parseArgs } from "../lib/runtime/args.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
+import { terminalSafe, terminalSafeJson } from "./terminal.ts";
 
 /** SPEC §4: the exit code of each result kind. */
 export const EXIT = {
@@ -128,23 +129,23 @@ export function format(ctx: Context, allowed: OutputFormat[]): OutputFormat {
 /** A value as the user asked: indented JSON (pretty), one JSON line (json), a string as is (text), or CBOR bytes. */
 export function printValue(rt: Runtime, value: Value, fmt: OutputFormat): void {
   if (fmt === "cbor") return rt.stdoutBytes(encode(value));
-  if (fmt === "text" && typeof value === "string") return rt.stdout(value);
+  if (fmt === "text" && typeof value === "string") return rt.stdout(terminalSafe(value, { keepLines: true }));
   const json = encodeJson(value);
   const indent = fmt === "pretty" && typeof value === "object" && value !== null;
-  rt.stdout(indent ? JSON.stringify(JSON.parse(json), null, 2) : json);
+  rt.stdout(indent ? terminalSafeJson(JSON.parse(json), 2) : terminalSafeJson(JSON.parse(json)));
 }
 
 /** One node's result as one compact JSON line: `{"node": ..., "ok": value}` or `{"node": ..., "error": {...}}`. */
 export function nodeResultJson(node: string, result: CallResult): string {
-  return encodeJson(result.kind === "ok" ? { node, ok: result.value } : { node, error: result as unknown as Value });
+  return terminalSafeJson(JSON.parse(encodeJson(result.kind === "ok" ? { node, ok: result.value } : { node, error: result as unknown as Value })));
 }
 
 /** Prints a failure on stderr (with the remote stack for exceptions); returns its exit code. */
 export function printFailure(rt: Runtime, r: Failure, node?: string): number {
   const where = node && r.kind === "exception" ? ` on ${node}` : "";
-  rt.stderr(`meshrpc: ${r.kind === "exception" ? "exception" + where + ": " : ""}${describe(r)}`);
+  rt.stderr(`meshrpc: ${r.kind === "exception" ? "exception" + where + ": " : ""}${terminalSafe(describe(r))}`);
   if (r.kind === "exception" && r.stack) {
-    rt.stderr(r.stack.split("\n").slice(1).map((l) => "  " + l.trim()).join("\n"));
+    rt.stderr(r.stack.split("\n").slice(1).map((l) => "  " + terminalSafe(l.trim())).join("\n"));
   }
   return EXIT[r.kind];
 }

@@ -10,6 +10,7 @@ import { createLogger } from "../lib/core/log.ts";
 import { epmdPortFromEnv } from "../lib/epmd/port.ts";
 import { VERSION } from "../lib/version.ts";
 import { CliError, type Command, type Context, EXIT, format, int, logFormat, positionals, printValue, str } from "./cli.ts";
+import { terminalSafe } from "./terminal.ts";
 
 /** `--epmd-port`/`--port`, else `$MESHRPC_EPMD_PORT`, else 4370. */
 function epmdPort(ctx: Context, flag: string): number {
@@ -95,7 +96,7 @@ their ports, as Erlang's net_adm:names/1.
     }
     if (fmt === "json") printValue(ctx.rt, entries.map((e) => ({ ...e })), "json");
     else if (entries.length === 0) ctx.rt.stderr(`no names registered on ${host}`);
-    else ctx.rt.stdout(entries.map((e) => `name ${e.name} at port ${e.port}`).join("\n"));
+    else ctx.rt.stdout(entries.map((e) => `name ${terminalSafe(e.name)} at port ${e.port}`).join("\n"));
     return 0;
   },
 };

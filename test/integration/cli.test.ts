@@ -191,6 +191,15 @@ describe("two nodes on one host", () => {
   });
   afterAll(() => cluster.cleanup());
 
+  test("a value from another node reaches the terminal with its escape sequences escaped", async () => {
+    const hostile = JSON.stringify("red\u001b[31m\u009b2J\nnext");
+    const text = await cluster.cli(["call", "b@localhost", "rpc", "echo", hostile, "--node", "a", "--format", "text"]);
+    expect(text.stdout).toBe("red\\u001b[31m\\u009b2J\nnext\n");
+    const pretty = await cluster.cli(["call", "b@localhost", "rpc", "echo", hostile, "--node", "a"]);
+    expect(pretty.stdout).not.toMatch(/[\u001b\u009b]/);
+    expect(JSON.parse(pretty.stdout)).toBe("red\u001b[31m\u009b2J\nnext");
+  });
+
   test("without --node, status exits 2 and names both nodes", async () => {
     const r = await cluster.cli(["status"]);
     expect(r.code).toBe(2);

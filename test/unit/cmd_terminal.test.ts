@@ -3,7 +3,8 @@
  * nothing in it may reach the terminal as a control sequence (issue 7).
  */
 import { describe, expect, test } from "bun:test";
-import { monitorLine, terminalSafe, terminalSafeJson } from "../../cmd/monitor_line.ts";
+import { monitorLine } from "../../cmd/monitor_line.ts";
+import { terminalSafe, terminalSafeJson } from "../../cmd/terminal.ts";
 
 const TIME = Date.UTC(2026, 0, 2, 3, 4, 5);
 // Clears the screen, sets the window title, a CSI as one C1 character, a forged second line, a bidi override
@@ -44,5 +45,15 @@ describe("monitor lines are safe to print on a terminal", () => {
 
   test("a time that is not a date does not stop the monitor", () => {
     expect(monitorLine({ type: "nodeup", node: "a@h", hidden: false, time: Number.NaN }, "text")).toBe("NaN nodeup a@h");
+  });
+});
+
+describe("text from another node on the terminal", () => {
+  test("a multi-line value keeps its lines and tabs, but not its escape sequences", () => {
+    expect(terminalSafe("a\tb\nc\u001b[2J\r", { keepLines: true })).toBe("a\tb\nc\\u001b[2J\\u000d");
+  });
+
+  test("indented JSON is escaped too", () => {
+    expect(terminalSafeJson({ a: "\u009b31m" }, 2)).toBe('{\n  "a": "\\u009b31m"\n}');
   });
 });
