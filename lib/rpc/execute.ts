@@ -25,11 +25,6 @@ export interface ExecuteRequest {
   api: NodeApi;
 }
 
-/** The reason `this.signal` carries when the call's time is up. */
-export class CallTimeoutError extends Error {
-  override name = "TimeoutError";
-}
-
 function encodable(data: unknown): Value | undefined {
   if (data === undefined) return undefined;
   try {
@@ -85,7 +80,8 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
     return await deadline(run, Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : Infinity);
   } catch (err) {
     if (!isTimeoutError(err)) throw err;
-    controller.abort(new CallTimeoutError(`Call timed out after ${req.timeoutMs} ms`));
+    // The reason AbortSignal.timeout gives: a DOMException named TimeoutError.
+    controller.abort(new DOMException(`Call timed out after ${req.timeoutMs} ms`, "TimeoutError"));
     return timeout(req.self, req.timeoutMs);
   } finally {
     req.signal?.removeEventListener("abort", onAbort);

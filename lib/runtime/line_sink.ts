@@ -9,11 +9,6 @@
  * @module
  */
 
-/** Thrown by `LineSink.line` when the queue is full: the line was dropped. */
-export class SinkFullError extends Error {
-  override name = "SinkFullError";
-}
-
 const encoder = new TextEncoder();
 
 export class LineSink {
@@ -30,10 +25,15 @@ export class LineSink {
     this.#limit = limit;
   }
 
-  /** Queues `text` and a newline. Throws SinkFullError when `limit` bytes wait already (the line is dropped). */
+  /**
+   * Queues `text` and a newline. Throws a RangeError when `limit` bytes wait
+   * already: the line is dropped (a logger counts it and goes on).
+   */
   line(text: string): void {
     const data = encoder.encode(text + "\n");
-    if (this.#queued + data.length > this.#limit) throw new SinkFullError("stderr is not being read; log line dropped");
+    if (this.#queued + data.length > this.#limit) {
+      throw new RangeError(`stderr is not being read: ${this.#queued} bytes of log lines wait; line dropped`);
+    }
     this.#queue.push(data);
     this.#queued += data.length;
     if (!this.#pumping) void this.#pump();

@@ -156,8 +156,8 @@ export interface Runtime {
   stdoutBytes(data: Uint8Array): void;
   /**
    * Queues a log line (newline added) for stderr, written asynchronously so
-   * that a reader that stops reading never blocks the process. Throws
-   * SinkFullError (the line is dropped) when 1 MiB already waits.
+   * that a reader that stops reading never blocks the process. Throws a
+   * RangeError (the line is dropped) when 1 MiB already waits.
    */
   logLine(text: string): void;
   /** Resolves once queued log lines are written, or after `ms`. Never rejects. */
