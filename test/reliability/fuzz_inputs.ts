@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../lib/core/bytes.ts";
 
 /** mulberry32: small, fast and good enough to spread inputs. */
 export function rng(seed: number): () => number {
@@ -228,15 +229,7 @@ function mutateStructure(r: Rand, frame: unknown[]): unknown[] {
   return f;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** Bit flips, truncations, insertions, deletions and duplicated ranges. */
 function mutateBytes(r: Rand, input: Uint8Array): Uint8Array {
