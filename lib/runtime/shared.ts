@@ -15,6 +15,7 @@ import { lstat, openAppendPrivate, readLink, stat } from "./files.ts";
 import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
 import { LineSink } from "./line_sink.ts";
 import { dialWebSocket } from "./websocket.ts";
+import { tcp } from "./tcp.ts";
 
 type Shared = Omit<
   Runtime,
@@ -84,6 +85,7 @@ export const shared: Shared = {
   },
 
   dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
+  ...tcp,
 
   spawnDetached(argv, { env, logFile, keepEnv }): Child {
     const out = openAppendPrivate(logFile);
