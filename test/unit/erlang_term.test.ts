@@ -132,3 +132,14 @@ describe("encoding refuses what Erlang would not read back, saying where", () =>
     expect(encodeTerm(1, { versionByte: false })).toEqual(new Uint8Array([97, 1]));
   });
 });
+
+describe("under Deno", () => {
+  test("the golden vectors decode and encode the same", async () => {
+    const root = new URL("../../", import.meta.url).pathname;
+    const proc = Bun.spawn([`${root}node_modules/.bin/deno`, "run", "-A", `${root}test/support/erlang_term_deno.ts`], {
+      stdout: "pipe",
+    });
+    const out = JSON.parse(await new Response(proc.stdout).text());
+    expect(out).toEqual({ runtime: "deno", cases: TERM_CASES.length, wrong: [] });
+  }, 30_000);
+});
