@@ -85,6 +85,7 @@ describe("decoding", () => {
     ["trailing bytes", [131, 97, 1, 0], "1 bytes follow"],
     ["an atom that is not UTF-8", [131, 119, 1, 255], "not valid UTF-8"],
     ["a reference of 6 words", [131, 90, 0, 6], "6 id words"],
+    ["an atom of 300 characters", [131, 118, 1, 44, ...new Array(300).fill(97)], "more than 255 characters"],
   ])("%s is a CodecError", (_, bytes, message) => {
     expect(codecError(() => decodeTerm(new Uint8Array(bytes))).message).toContain(message);
   });
