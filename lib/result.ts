@@ -5,9 +5,14 @@
  *
  * @module
  */
+import type { Term } from "./core/terms.ts";
 
-/** A value that can cross the wire (see `lib/codec/`). */
+/**
+ * A value that can cross the wire (see `lib/codec/`). `Term` is the Erlang
+ * values with no JavaScript equivalent (atoms, tuples, pids, ...; `lib/core/terms.ts`).
+ */
 export type Value =
+  | Term
   | string
   | number
   | bigint

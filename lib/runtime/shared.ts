@@ -16,6 +16,7 @@ import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts"
 import { LineSink } from "./line_sink.ts";
 import { processExists } from "./process.ts";
 import { dialWebSocket } from "./websocket.ts";
+import { tcp } from "./tcp.ts";
 
 type Shared = Omit<
   Runtime,
@@ -86,6 +87,7 @@ export const shared: Shared = {
   },
 
   dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
+  ...tcp,
 
   spawnDetached(argv, { env, logFile, keepEnv }): Child {
     const out = openAppendPrivate(logFile);

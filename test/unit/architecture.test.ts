@@ -28,7 +28,7 @@ const ORDER: readonly (readonly string[])[] = [
   ["ground"],
   ["codec"],
   ["runtime"],
-  ["distribution", "epmd"],
+  ["distribution", "epmd", "erlang"],
   ["rpc"],
   ["http", "control"],
   ["node"],
