@@ -1,11 +1,12 @@
 /**
  * A node's faces to the outside besides the library: the HTTP app
- * (`POST /rpc`, `/health`, `/metrics`) and the status the control plane
- * reports.
+ * (`POST /rpc`, `/health`, `/metrics`), the dashboard beside it
+ * (`/dashboard`) and the status the control plane reports.
  *
  * @module
  */
 import type { NodeStatus } from "../control/protocol.ts";
+import { createDashboardApp } from "../dashboard/app.ts";
 import { createHttpApp } from "../http/app.ts";
 import { type CallResult, DEFAULT_CALL_TIMEOUT_MS, noconnection } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";
@@ -20,6 +21,30 @@ export function httpEdge(core: NodeCore): (req: Request) => Response | Promise<R
     call: (req) => serveHttpCall(core, req),
     health: () => ({ status: core.stopping ? "stopping" : "ok", node: core.name, nodes: core.mesh.nodes().length }),
     metrics: () => renderMetrics(core),
+  });
+  const dashboard = dashboardEdge(core);
+  return (req) => (isDashboard(req.url) ? dashboard(req) : app.fetch(req));
+}
+
+/** The path starts with `/dashboard` (without parsing the whole URL on the way to /rpc). */
+function isDashboard(url: string): boolean {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  return path >= 0 && url.startsWith("/dashboard", path) && /^(?:[/?#]|$)/.test(url.slice(path + 10, path + 11));
+}
+
+function dashboardEdge(core: NodeCore): (req: Request) => Response | Promise<Response> {
+  const app = createDashboardApp({
+    self: core.name,
+    cookie: core.parts.cookie,
+    secure: core.parts.scheme === "wss",
+    limits: core.parts.limits,
+    nodes: () => ({ visible: core.mesh.nodes(), hidden: core.mesh.hiddenNodes() }),
+    call: (node, module, fn, args, timeoutMs) => core.rpc.call(node, module, fn, args, { timeoutMs }),
+    onChange: (listener) => {
+      const off = core.events.on("*", listener);
+      return () => void off();
+    },
+    stopping: () => core.stopping,
   });
   return (req) => app.fetch(req);
 }
