@@ -74,6 +74,7 @@ footer { text-align: center; color: var(--muted); font-size: .8rem; padding: 1re
 .facts div { min-width: 0; }
 .facts dt { font-size: .72rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
 .facts dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.node .facts dd { font-size: .93rem; }
 .meter { display: block; width: 100%; height: 6px; margin-top: .2rem; }
 .meter-bg { fill: var(--line); } .meter-fill { fill: var(--accent); }
 .down-why { color: var(--down); margin: .25rem 0 0; overflow-wrap: anywhere; }

@@ -30,6 +30,10 @@ export interface NodeRow {
   modules?: number;
   /** Why it did not answer. */
   error?: string;
+  /** When this node first saw it not connected (ms since the epoch). */
+  downSince?: number;
+  /** Its last `system.info` (shown greyed while it is down). */
+  lastInfo?: Record<string, Value>;
 }
 
 /** The details of one node. */
@@ -69,7 +73,8 @@ function record(r: CallResult): Record<string, Value> | undefined {
 
 export class Gatherer {
   #host: DashboardHost;
-  #known = new Map<string, { hidden: boolean }>();
+  #known = new Map<string, { hidden: boolean; downSince?: number }>();
+  #lastInfo = new Map<string, Record<string, Value>>();
 
   constructor(host: DashboardHost) {
     this.#host = host;
@@ -80,36 +85,44 @@ export class Gatherer {
   }
 
   /** The nodes to list: this one, the connected ones, and those seen before. */
-  nodeList(): { node: string; hidden: boolean; connected: boolean }[] {
+  nodeList(): { node: string; hidden: boolean; connected: boolean; downSince?: number }[] {
     const { visible, hidden } = this.#host.nodes();
     const connected = new Set([...visible, ...hidden]);
     for (const n of visible) this.#remember(n, false);
     for (const n of hidden) this.#remember(n, true);
     const others = [...this.#known].filter(([n]) => n !== this.#host.self).sort(([a], [b]) => a.localeCompare(b));
+    for (const [node, k] of others) if (!connected.has(node)) k.downSince ??= Date.now();
     return [
       { node: this.#host.self, hidden: false, connected: true },
-      ...others.map(([node, { hidden }]) => ({ node, hidden, connected: connected.has(node) })),
+      ...others.map(([node, k]) => ({ node, hidden: k.hidden, connected: connected.has(node), downSince: k.downSince })),
     ];
   }
 
   #remember(node: string, hidden: boolean): void {
+    // Re-inserted: the least recently connected node is the first forgotten.
     this.#known.delete(node);
     this.#known.set(node, { hidden });
-    if (this.#known.size > KNOWN_MAX) this.#known.delete(this.#known.keys().next().value!);
+    if (this.#known.size > KNOWN_MAX) {
+      const oldest = this.#known.keys().next().value!;
+      this.#known.delete(oldest);
+      this.#lastInfo.delete(oldest);
+    }
   }
 
   /** Every listed node's row; nodes not connected are not called (they show down at once). Never rejects. */
   overview(): Promise<NodeRow[]> {
     return Promise.all(this.nodeList().map(async (n): Promise<NodeRow> => {
       const row: NodeRow = { ...n, self: n.node === this.#host.self };
-      if (!n.connected) return { ...row, error: "not connected" };
+      if (!n.connected) return { ...row, error: "not connected", lastInfo: this.#lastInfo.get(n.node) };
       const [info, modules] = await Promise.all([
         this.#host.call(n.node, "system", "info", [], GATHER_TIMEOUT_MS),
         this.#host.call(n.node, "code", "modules", [], GATHER_TIMEOUT_MS),
       ]);
+      const got = record(info);
+      if (got) this.#lastInfo.set(n.node, got);
       return {
         ...row,
-        info: record(info),
+        info: got,
         modules: modules.kind === "ok" && Array.isArray(modules.value) ? modules.value.length : undefined,
         error: failure(info),
       };

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Value } from "../result.ts";
-import { bytes, duration, num } from "./format.ts";
+import { ago, bytes, clock, duration } from "./format.ts";
 import type { NodeRow } from "./gather.ts";
 import { h, type Html } from "./html.ts";
 import { nodeHref, pill } from "./layout.ts";
@@ -18,9 +18,11 @@ function memoryOf(info: Record<string, Value> | undefined): Record<string, numbe
   return (m && typeof m === "object" && !Array.isArray(m) ? m : {}) as Record<string, number>;
 }
 
-function runtimePill(info: Record<string, Value> | undefined): Html {
+/** The runtime and its version; greyed for what a node that is down last said. */
+function runtimePill(info: Record<string, Value> | undefined, stale = false): Html {
   const rt = String(field(info, "runtime") ?? "");
-  return pill(`${rt || "?"} ${field(info, "runtimeVersion") ?? ""}`.trim(), rt === "bun" ? "bun" : rt === "deno" ? "deno" : "muted");
+  const tone = stale ? "muted" : rt === "bun" ? "bun" : rt === "deno" ? "deno" : "muted";
+  return pill(`${rt || "?"} ${field(info, "runtimeVersion") ?? ""}`.trim(), tone);
 }
 
 /** A bar of `used` out of `total`. */
@@ -35,14 +37,14 @@ function card(row: NodeRow): Html {
   const info = row.info;
   const mem = memoryOf(info);
   const load = field(info, "loadavg");
-  const loads = Array.isArray(load) ? load.map((l) => num(l)).join(" · ") : "–";
+  const loads = Array.isArray(load) ? load.map((l) => (typeof l === "number" ? l.toFixed(2) : "–")).join(" ") : "–";
   return h`<article class="card node ${up ? "is-up" : "is-down"}" data-node="${row.node}" data-state="${up ? "up" : "down"}">
   <div class="card-head">
     <a class="node-name" href="${nodeHref(row.node)}">${row.node}</a>
     ${up ? pill("up", "up") : pill("down", "down")}
   </div>
   <div class="tags">
-    ${info ? runtimePill(info) : ""}
+    ${info ? runtimePill(info) : row.lastInfo ? runtimePill(row.lastInfo, true) : ""}
     ${row.self ? pill("this node", "muted") : ""}
     ${row.hidden ? pill("hidden", "muted") : ""}
   </div>
@@ -52,13 +54,15 @@ function card(row: NodeRow): Html {
     <div><dt>meshrpc</dt><dd>${field(info, "meshrpc") ?? "–"}</dd></div>
     <div><dt>Uptime</dt><dd>${duration(field(info, "uptime"))}</dd></div>
     <div><dt>Memory (RSS)</dt><dd>${bytes(mem.rss)} ${meter(mem.rss, mem.systemTotal, "RSS of system memory")}</dd></div>
-    <div><dt>Heap used</dt><dd>${bytes(mem.heapUsed)} <span class="muted">of ${bytes(mem.heapTotal)}</span></dd></div>
-    <div><dt>Load</dt><dd>${loads}</dd></div>
+    <div><dt>Heap used</dt><dd>${bytes(mem.heapUsed)} <span class="muted">/ ${bytes(mem.heapTotal)}</span></dd></div>
+    <div><dt>Load (1, 5, 15 min)</dt><dd>${loads}</dd></div>
     <div><dt>CPUs</dt><dd>${field(info, "cpus") ?? "–"}</dd></div>
     <div><dt>Modules</dt><dd>${row.modules ?? "–"}</dd></div>
     <div><dt>Host</dt><dd>${field(info, "hostname") ?? "–"} <span class="muted">pid ${field(info, "pid") ?? "–"}</span></dd></div>
   </dl>`
-      : h`<p class="down-why">${row.error ?? "does not answer"}</p>`
+      : h`<p class="down-why">${row.error ?? "does not answer"}${
+        row.downSince !== undefined ? h`<br><span class="muted">since ${clock(row.downSince)} UTC (${ago(row.downSince)})</span>` : ""
+      }</p>`
   }
 </article>`;
 }
