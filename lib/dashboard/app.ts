@@ -158,7 +158,7 @@ export function createDashboardApp(o: DashboardOptions): Hono<Env> {
     return liveStream(c, {
       intervalMs: interval,
       subscribe: o.onChange,
-      alive: async () => !o.stopping() && (await sessions.check(token)) !== undefined,
+      state: async () => (o.stopping() ? "stopping" : (await sessions.check(token)) === undefined ? "signedout" : "live"),
       render: async () =>
         view === "overview"
           ? [{ id: "overview", html: overviewCards(await data.overview()).text }]

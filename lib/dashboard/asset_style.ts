@@ -10,7 +10,7 @@ export const STYLE = `:root {
   --bg: #f5f6f8; --card: #fff; --line: #e2e5ea; --text: #1c2330; --muted: #677185;
   --accent: #3451d1; --up: #1f8a4c; --up-bg: #e3f5ea; --down: #c5302c; --down-bg: #fbe7e6;
   --warn: #a75f00; --warn-bg: #fdf0dc; --bun: #6b4e16; --bun-bg: #fbf1dc; --deno: #1d4f5e; --deno-bg: #e0f1f5;
-  --bar: #161b26; --bar-text: #e8ebf2; --spark: #3451d1; --spark-fill: rgba(52, 81, 209, .12);
+  --bar: #161b26; --bar-text: #e8ebf2; --on-accent: #fff; --spark: #3451d1; --spark-fill: rgba(52, 81, 209, .12);
   --mono: ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace;
   --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", Ubuntu, sans-serif;
 }
@@ -19,7 +19,7 @@ export const STYLE = `:root {
     --bg: #11151c; --card: #1a2029; --line: #2b3340; --text: #e4e8ef; --muted: #939cad;
     --accent: #8da2ff; --up: #5fd08e; --up-bg: #173624; --down: #ff8a84; --down-bg: #3d1c1b;
     --warn: #f3b05a; --warn-bg: #3a2a12; --bun: #f1d39b; --bun-bg: #3a2f1a; --deno: #9fe0ef; --deno-bg: #173540;
-    --bar: #0b0e13; --spark: #8da2ff; --spark-fill: rgba(141, 162, 255, .15);
+    --bar: #0b0e13; --on-accent: #0b0e13; --spark: #8da2ff; --spark-fill: rgba(141, 162, 255, .15);
   }
 }
 * { box-sizing: border-box; }
@@ -104,7 +104,7 @@ input, select, textarea, button { font: inherit; color: var(--text); }
 input, select, textarea { font-weight: 400; background: var(--bg); border: 1px solid var(--line); border-radius: 7px; padding: .45rem .6rem; width: 100%; }
 textarea { font-family: var(--mono); font-size: .9rem; resize: vertical; }
 input:focus, select:focus, textarea:focus { outline: 2px solid var(--accent); outline-offset: 0; border-color: transparent; }
-button, .button { background: var(--accent); color: #fff; border: 0; border-radius: 7px; padding: .5rem 1.1rem; font-weight: 600;
+button, .button { background: var(--accent); color: var(--on-accent); border: 0; border-radius: 7px; padding: .5rem 1.1rem; font-weight: 600;
   cursor: pointer; display: inline-block; }
 .button:hover { text-decoration: none; filter: brightness(1.08); }
 .call-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: .9rem 1rem; align-items: end; }
@@ -112,12 +112,16 @@ button, .button { background: var(--accent); color: #fff; border: 0; border-radi
 .result-head { margin: 0 0 .5rem; }
 .result pre { background: var(--bg); border: 1px solid var(--line); border-radius: 7px; padding: .75rem; overflow-x: auto; margin: .5rem 0 0; }
 .failure { margin: 0; color: var(--down); overflow-wrap: anywhere; }
+.result h3 { font-size: .72rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: .9rem 0 0; }
 .signin { max-width: 420px; margin: 8vh auto 0; }
 .signin form { display: flex; flex-direction: column; gap: 1rem; margin-top: 1rem; }
 .problem { background: var(--down-bg); color: var(--down); padding: .6rem .8rem; border-radius: 7px; margin: .75rem 0 0; }
 @media (max-width: 560px) {
   main { padding: .75rem; }
   .bar { padding: .6rem .75rem; }
+  .bar nav { order: 3; flex-basis: 100%; }
+  .bar .self { display: none; }
+  .live { margin-left: auto; }
   .facts { grid-template-columns: 1fr 1fr; }
   .two { grid-template-columns: 1fr; }
 }

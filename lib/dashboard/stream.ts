@@ -1,7 +1,8 @@
 /**
  * The live updates of a page: server-sent events carrying HTML fragments
  * (`{id, html}`, swapped in by the page's script), rendered again every
- * couple of seconds and at once when a node comes up or goes down.
+ * couple of seconds and at once when a node comes up or goes down. A
+ * stream ends within one interval of its session ending or its node stopping.
  *
  * @module
  */
@@ -18,8 +19,12 @@ export interface LiveOptions {
   render(): Promise<Fragment[]>;
   /** Calls `wake` on every change worth showing at once; returns the unsubscribe function. */
   subscribe(wake: () => void): () => void;
-  /** False once the session ended or the node is stopping: the stream says so and ends. */
-  alive(): Promise<boolean>;
+  /**
+   * "signedout" once the session ended (the page is told, and goes to the
+   * sign-in), "stopping" once the node is stopping (the stream just ends; the
+   * page shows it reconnecting).
+   */
+  state(): Promise<"live" | "signedout" | "stopping">;
   intervalMs: number;
 }
 
@@ -37,10 +42,9 @@ export function liveStream(c: Context, o: LiveOptions): Response {
     stream.onAbort(() => wake());
     try {
       while (!stream.aborted && !stream.closed) {
-        if (!(await o.alive())) {
-          await stream.writeSSE({ event: "signedout", data: "" });
-          return;
-        }
+        const state = await o.state();
+        if (state === "signedout") await stream.writeSSE({ event: "signedout", data: "" });
+        if (state !== "live") return;
         changed = false;
         for (const f of await o.render()) {
           await stream.writeSSE({ event: "fragment", data: JSON.stringify(f) });

@@ -44,9 +44,9 @@ function resultBlock(r: CallResult, elapsedMs: number | undefined): Html {
   const head = h`<p class="result-head">${pill(r.kind, r.kind === "ok" ? "up" : "down")} <span class="muted">${took}</span></p>`;
   if (r.kind === "ok") return h`<div class="card result" data-kind="ok">${head}<pre class="value">${pretty(r.value)}</pre></div>`;
   const stack = r.kind === "exception" && r.stack
-    ? h`<pre class="stack">${r.stack.split("\n").slice(1).map((l) => "  " + l.trim()).join("\n")}</pre>`
+    ? h`<h3>Stack</h3><pre class="stack">${r.stack.split("\n").slice(1).map((l) => "  " + l.trim()).join("\n")}</pre>`
     : "";
-  const data = r.kind === "exception" && r.data !== undefined ? h`<pre class="value">${pretty(r.data)}</pre>` : "";
+  const data = r.kind === "exception" && r.data !== undefined ? h`<h3>Data</h3><pre class="value">${pretty(r.data)}</pre>` : "";
   return h`<div class="card result" data-kind="${r.kind}">${head}<p class="failure">${describe(r)}</p>${stack}${data}</div>`;
 }
 

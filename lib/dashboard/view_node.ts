@@ -28,7 +28,7 @@ function numbers(v: Value | undefined): number[] {
 
 function systemFacts(info: Row): Html {
   const mem = obj(info.memory);
-  const load = Array.isArray(info.loadavg) ? info.loadavg.map((l) => num(l)).join(" · ") : "–";
+  const load = Array.isArray(info.loadavg) ? info.loadavg.map((l) => (typeof l === "number" ? l.toFixed(2) : "–")).join(" ") : "–";
   const facts: [string, unknown][] = [
     ["Runtime", `${info.runtime ?? "?"} ${info.runtimeVersion ?? ""}`],
     ["meshrpc", info.meshrpc],
@@ -38,7 +38,7 @@ function systemFacts(info: Row): Html {
     ["Memory (RSS)", bytes(mem.rss)],
     ["Heap", `${bytes(mem.heapUsed)} used of ${bytes(mem.heapTotal)}`],
     ["System memory", `${bytes(mem.systemFree)} free of ${bytes(mem.systemTotal)}`],
-    ["Load", load],
+    ["Load (1, 5, 15 min)", load],
     ["CPUs", `${info.cpus ?? "?"} × ${info.cpuModel ?? "?"}`],
     ["OS uptime", duration(info.osUptime)],
   ];

@@ -118,6 +118,12 @@ describe.skipIf(!CHROMIUM && !REQUIRED)("the dashboard in a browser", () => {
     expect(headings).toEqual(["System", "Calls served", "Links", "Modules", "Events"]);
     expect(await browser.evaluate("document.querySelector('#node').textContent")).toContain("Person");
     await shot("node");
+    await browser.resize(390, 844);
+    await shot("node-narrow");
+    await browser.colorScheme("dark");
+    await shot("node-narrow-dark");
+    await browser.colorScheme("light");
+    await browser.resize(1280, 900);
   });
 
   test("the call form shows an answer, and undef for a function that does not exist", async () => {

@@ -164,6 +164,11 @@ export class Browser {
     await this.#send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
   }
 
+  /** Emulates the system's light or dark color scheme. */
+  async colorScheme(value: "light" | "dark"): Promise<void> {
+    await this.#send("Emulation.setEmulatedMedia", { features: [{ name: "prefers-color-scheme", value }] });
+  }
+
   /** Loads `url` and waits for its load event. */
   async goto(url: string): Promise<void> {
     const loaded = this.#event("Page.loadEventFired", 15_000);
