@@ -14,7 +14,7 @@ export const BUCKET_MS = 10_000;
 export const BUCKETS = 30;
 /** Latencies kept per function for its percentiles. */
 export const LATENCY_SAMPLES = 256;
-/** Past this many functions, calls are counted together under `OTHER`. */
+/** Past this many functions, calls to new ones are counted together under `OTHER`. */
 export const MAX_FUNCTIONS = 500;
 /** Where calls to functions that do not exist are counted: their names are the caller's, unbounded. */
 export const UNDEFINED = "(undefined functions)";
@@ -58,17 +58,32 @@ function percentile(sorted: number[], p: number): number {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export class CallStats {
-  #functions = new Map<string, FunctionStats>();
+  // By module, then function: no key string is built per call.
+  #modules = new Map<string, Map<string, FunctionStats>>();
+  #count = 0;
+  #undefined = new FunctionStats();
+  #other = new FunctionStats();
+
+  #stats(module: string, fn: string): FunctionStats {
+    let fns = this.#modules.get(module);
+    if (fns === undefined) {
+      if (this.#count >= MAX_FUNCTIONS) return this.#other;
+      fns = new Map();
+      this.#modules.set(module, fns);
+    }
+    let s = fns.get(fn);
+    if (s === undefined) {
+      if (this.#count >= MAX_FUNCTIONS) return this.#other;
+      s = new FunctionStats();
+      fns.set(fn, s);
+      this.#count++;
+    }
+    return s;
+  }
 
   /** Counts one served call that ended with `kind` after `ms` milliseconds, at `now` (ms since the epoch). */
   record(module: string, fn: string, kind: Kind, ms: number, now: number): void {
-    const name = kind === "undef" ? UNDEFINED : `${module}.${fn}`;
-    let s = this.#functions.get(name);
-    if (s === undefined) {
-      const key = this.#functions.size < MAX_FUNCTIONS ? name : OTHER;
-      s = this.#functions.get(key) ?? new FunctionStats();
-      this.#functions.set(key, s);
-    }
+    const s = kind === "undef" ? this.#undefined : this.#stats(module, fn);
     const slot = Math.floor(now / BUCKET_MS);
     const i = slot % BUCKETS;
     if (s.slots[i] !== slot) {
@@ -87,12 +102,18 @@ export class CallStats {
     s.next = (s.next + 1) % LATENCY_SAMPLES;
   }
 
+  *#all(): Iterable<[string, FunctionStats]> {
+    for (const [module, fns] of this.#modules) for (const [fn, s] of fns) yield [`${module}.${fn}`, s];
+    yield [UNDEFINED, this.#undefined];
+    yield [OTHER, this.#other];
+  }
+
   /** Every function called in the window, the busiest first. */
   snapshot(now: number): FunctionSnapshot[] {
     const current = Math.floor(now / BUCKET_MS);
     const since = (current - BUCKETS + 1) * BUCKET_MS;
     const out: FunctionSnapshot[] = [];
-    for (const [name, s] of this.#functions) {
+    for (const [name, s] of this.#all()) {
       const series: number[] = [];
       const failureSeries: number[] = [];
       const failures: Record<string, number> = {};
