@@ -33,6 +33,14 @@ function isDashboard(url: string): boolean {
 }
 
 function dashboardEdge(core: NodeCore): (req: Request) => Response | Promise<Response> {
+  // Live pages wake on every nodeup and nodedown, and once the node has stopped (so that
+  // their streams end, and their timers do not keep the process alive).
+  const listeners = new Set<() => void>();
+  const wake = () => {
+    for (const l of [...listeners]) l();
+  };
+  core.events.on("*", wake);
+  void core.stopped.then(wake);
   const app = createDashboardApp({
     self: core.name,
     cookie: core.parts.cookie,
@@ -41,8 +49,8 @@ function dashboardEdge(core: NodeCore): (req: Request) => Response | Promise<Res
     nodes: () => ({ visible: core.mesh.nodes(), hidden: core.mesh.hiddenNodes() }),
     call: (node, module, fn, args, timeoutMs) => core.rpc.call(node, module, fn, args, { timeoutMs }),
     onChange: (listener) => {
-      const off = core.events.on("*", listener);
-      return () => void off();
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     stopping: () => core.stopping,
   });
