@@ -21,9 +21,10 @@ import type { NodeIdentity } from "./handshake.ts";
 import { acceptHandshake, type Verdict } from "./handshake_acceptor.ts";
 import { dialHandshake } from "./handshake_dialer.ts";
 import { Joined } from "./join.ts";
-import { Link } from "./link.ts";
+import type { Link } from "./link.ts";
 import { LinkTable } from "./link_table.ts";
-import { DEFAULT_ADMISSION, Strangers } from "./strangers.ts";
+import { MeteredLink } from "./metered_link.ts";
+import { DEFAULT_ADMISSION, type RefusedInfo, Strangers } from "./strangers.ts";
 import type { LinkHandler } from "./link_handler.ts";
 
 export interface MeshOptions {
@@ -46,7 +47,8 @@ export interface MeshOptions {
   /** How many connections may be in their handshake at once (default `DEFAULT_ADMISSION`). */
   admission?: AdmissionLimits;
   clock?: Clock;
-  onRefused?(): void;
+  /** A handshake was refused (it is logged too). */
+  onRefused?(info: RefusedInfo): void;
 }
 
 export type Connected = { kind: "ok"; link: Link };
@@ -232,7 +234,7 @@ export class Mesh {
   }
 
   #open(transport: Transport, peer: NodeIdentity, handoff: Handoff): Link {
-    const link: Link = new Link(transport, {
+    const link: Link = new MeteredLink(transport, {
       self: this.#o.self,
       peer,
       ticktimeMs: this.#o.ticktimeMs,

@@ -15,13 +15,21 @@ import type { HandshakeResult } from "./handshake.ts";
 
 type Refused = Extract<HandshakeResult, { kind: "refused" }>;
 
+/** A refused handshake, as the node's journal keeps it. */
+export interface RefusedInfo {
+  node: string;
+  side: string;
+  reason: string;
+  message: string;
+}
+
 export class Strangers {
   #admission: Admission;
   #logLimit = new LogLimit();
   #log: Logger;
-  #onRefused?: () => void;
+  #onRefused?: (info: RefusedInfo) => void;
 
-  constructor(limits: AdmissionLimits, log: Logger, onRefused?: () => void) {
+  constructor(limits: AdmissionLimits, log: Logger, onRefused?: (info: RefusedInfo) => void) {
     this.#admission = new Admission(limits);
     this.#log = log;
     this.#onRefused = onRefused;
@@ -49,8 +57,8 @@ export class Strangers {
    * rate-limited per source; the next line logged says how many were not.
    */
   refused(peer: string, result: Refused, side: string, source?: string): void {
-    this.#onRefused?.();
     const fields = { node: peer, side, reason: result.reason, message: result.message };
+    this.#onRefused?.(fields);
     if (source === undefined) this.#log.warn("handshake_refused", fields);
     else this.#warn(source, "handshake_refused", fields);
   }

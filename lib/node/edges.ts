@@ -1,11 +1,12 @@
 /**
  * A node's faces to the outside besides the library: the HTTP app
- * (`POST /rpc`, `/health`, `/metrics`) and the status the control plane
- * reports.
+ * (`POST /rpc`, `/health`, `/metrics`), the dashboard beside it
+ * (`/dashboard`) and the status the control plane reports.
  *
  * @module
  */
 import type { NodeStatus } from "../control/protocol.ts";
+import { createDashboardApp } from "../dashboard/app.ts";
 import { createHttpApp } from "../http/app.ts";
 import { type CallResult, DEFAULT_CALL_TIMEOUT_MS, noconnection } from "../result.ts";
 import type { CallRequest } from "../rpc/request.ts";
@@ -24,7 +25,39 @@ export function httpEdge(core: NodeCore, maxRequests?: number): (req: Request, i
     maxRequests,
     log: core.parts.log,
   });
-  return (req, info) => app.fetch(req, info);
+  const dashboard = dashboardEdge(core);
+  return (req, info) => (isDashboard(req.url) ? dashboard(req) : app.fetch(req, info));
+}
+
+/** The path starts with `/dashboard` (without parsing the whole URL on the way to /rpc). */
+function isDashboard(url: string): boolean {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  return path >= 0 && url.startsWith("/dashboard", path) && /^(?:[/?#]|$)/.test(url.slice(path + 10, path + 11));
+}
+
+function dashboardEdge(core: NodeCore): (req: Request) => Response | Promise<Response> {
+  // Live pages wake on every nodeup and nodedown, and once the node has stopped (so that
+  // their streams end, and their timers do not keep the process alive).
+  const listeners = new Set<() => void>();
+  const wake = () => {
+    for (const l of [...listeners]) l();
+  };
+  core.events.on("*", wake);
+  void core.stopped.then(wake);
+  const app = createDashboardApp({
+    self: core.name,
+    cookie: core.parts.cookie,
+    secure: core.parts.scheme === "wss",
+    limits: core.parts.limits,
+    nodes: () => ({ visible: core.mesh.nodes(), hidden: core.mesh.hiddenNodes() }),
+    call: (node, module, fn, args, timeoutMs) => core.rpc.call(node, module, fn, args, { timeoutMs }),
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    stopping: () => core.stopping,
+  });
+  return (req) => app.fetch(req);
 }
 
 /** `POST /rpc`: runs here without `node` (or naming this node), else goes through the mesh. */

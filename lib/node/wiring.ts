@@ -9,6 +9,7 @@
 import { createControlApp } from "../control/server.ts";
 import { deadline } from "../core/deadline.ts";
 import { NodeEvents } from "../core/events.ts";
+import { RecentEvents } from "../core/recent_events.ts";
 import { dialHost, parseNodeName } from "../core/name.ts";
 import { Mesh } from "../distribution/mesh.ts";
 import { WIRE_MESSAGE_MAX } from "../distribution/fragments.ts";
@@ -16,12 +17,14 @@ import { lookupPort } from "../epmd/client.ts";
 import { Metrics } from "../http/metrics.ts";
 import type { Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins } from "../rpc/builtins.ts";
+import { CallStats } from "../rpc/call_stats.ts";
 import { Rpc } from "../rpc/caller.ts";
 import { Modules } from "../rpc/modules.ts";
 import type { ConnInfo, Server } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { type ControlledNode, controlTarget } from "./control_target.ts";
+import { nodeActivity } from "./activity.ts";
 import { MapperRegistration } from "./mapper.ts";
 import { loadSource } from "./module_source.ts";
 import { DEFAULTS, type NodeOptions, type NodeParts, NodeStartError } from "./options.ts";
@@ -41,6 +44,9 @@ export class NodeCore {
   readonly events: NodeEvents = new NodeEvents();
   readonly modules: Modules = new Modules();
   readonly metrics: Metrics = new Metrics();
+  /** Per function figures of the calls served here, and the links' recent events (the dashboard's). */
+  readonly callStats: CallStats = new CallStats();
+  readonly journal: RecentEvents = new RecentEvents();
   readonly startedAt: number = Date.now();
   /** Resolves once the node has stopped. */
   readonly stopped: Promise<void>;
@@ -182,16 +188,23 @@ export class NodeCore {
       log: p.log,
       // A call's arguments sit three levels down in a frame: links accept what HTTP accepts.
       limits: { ...p.limits, maxDepth: p.limits.maxDepth + 3 },
-      onRefused: () => this.metrics.refusedHandshake(),
+      onRefused: (r) => {
+        this.metrics.refusedHandshake();
+        this.journal.add({ time: Date.now(), type: "refused", node: r.node, detail: `${r.side}: ${r.reason}: ${r.message}` });
+      },
     });
     this.events.on("nodeup", () => this.metrics.nodeup());
     this.events.on("nodedown", () => this.metrics.nodedown());
+    this.events.on("*", (e) =>
+      this.journal.add({ time: e.time, type: e.type, node: e.node, detail: e.type === "nodedown" ? e.reason : e.hidden ? "hidden" : "" })
+    );
     this.#rpc = new Rpc({
       self: this.name,
       api: faces.api,
       modules: this.modules,
       mesh: this.#mesh,
       count: (dir, kind) => this.metrics.call(dir, kind),
+      stats: this.callStats,
     });
   }
 
@@ -222,6 +235,7 @@ export class NodeCore {
       startedAt: this.startedAt,
       nodes: () => this.mesh.nodes(),
       ping: (n) => this.rpc.ping(n),
+      activity: () => nodeActivity(this.mesh, this.callStats, this.journal),
     };
   }
 

@@ -17,6 +17,8 @@ export interface BuiltinHost {
   /** Visible connected nodes. */
   nodes(): string[];
   ping(node: string): Promise<"pong" | "pang">;
+  /** `system.activity`: the node's calls, links and recent link events (for a dashboard). */
+  activity?(): Record<string, Value>;
 }
 
 /** `system.info`: what a dashboard collects from every node. */
@@ -58,6 +60,12 @@ export function installBuiltins(modules: Modules, host: BuiltinHost): void {
   const system: ModuleFunctions = {
     info(this: CallContext) {
       return systemInfo(host, this.self);
+    },
+    /** What a dashboard shows of one node besides `info`: its modules' functions, calls, links and events. */
+    activity(): Record<string, Value> {
+      const functions: Record<string, Value> = {};
+      for (const m of modules.names()) functions[m] = modules.functions(m) ?? [];
+      return { modules: functions, ...host.activity?.() };
     },
   };
   const rpc: ModuleFunctions = {

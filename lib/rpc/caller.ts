@@ -24,6 +24,7 @@ import {
   type Value,
 } from "../result.ts";
 import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
+import type { CallStats } from "./call_stats.ts";
 import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
 import type { Modules } from "./modules.ts";
@@ -36,6 +37,8 @@ export interface RpcOptions {
   mesh: Mesh;
   /** Counts each outcome (for /metrics). */
   count?(direction: "served" | "made", kind: Kind): void;
+  /** Per function figures of the calls served here (for the dashboard). */
+  stats?: CallStats;
 }
 
 /** Calls to this node copy values as a remote call would, so both behave alike. */
@@ -162,8 +165,11 @@ export class Rpc {
   /** Runs a call that arrived here (from a link, HTTP, or this node itself). */
   serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
     return this.#track(async () => {
+      const started = performance.now();
       const result = await execute(this.#o.modules, { ...req, self: this.#o.self, api: this.#o.api });
+      const ended = performance.now();
       this.#o.count?.("served", result.kind);
+      this.#o.stats?.record(req.module, req.function, result.kind, ended - started, performance.timeOrigin + ended);
       return result;
     });
   }

@@ -30,7 +30,7 @@ const ORDER: readonly (readonly string[])[] = [
   ["runtime"],
   ["distribution", "epmd", "erlang"],
   ["rpc"],
-  ["http", "control"],
+  ["http", "control", "dashboard"],
   ["node"],
   ["lib/mod.ts"],
   ["cmd"],

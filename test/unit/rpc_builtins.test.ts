@@ -70,3 +70,32 @@ describe("execute with a deadline over 2^31-1 ms (a peer's call frame may carry 
     expect(r).toEqual({ kind: "ok", value: "done" });
   });
 });
+
+describe("system.activity", () => {
+  test("lists every module's functions, with what the node adds (calls, links, events)", async () => {
+    const m = new Modules();
+    installBuiltins(m, {
+      runtime: {} as Runtime,
+      version: "test",
+      startedAt: Date.now(),
+      nodes: () => [],
+      ping: () => Promise.resolve("pang"),
+      activity: () => ({ calls: [], links: [], events: [] }),
+    });
+    m.register("Person", { say_hello() {}, whoami() {} });
+    const r = await execute(m, {
+      module: "system",
+      function: "activity",
+      args: [],
+      self: "a@h",
+      caller: "a@h",
+      timeoutMs: 1000,
+      api: {} as NodeApi,
+    });
+    expect(r.kind).toBe("ok");
+    const value = (r as { value: Record<string, Record<string, string[]>> }).value;
+    expect(value.modules.Person).toEqual(["say_hello", "whoami"]);
+    expect(value.modules.system).toEqual(["activity", "info"]);
+    expect(value).toMatchObject({ calls: [], links: [], events: [] });
+  });
+});
