@@ -24,13 +24,17 @@ const CHUNK = WIRE_MESSAGE_MAX - HEAD;
 export function fragment(message: Uint8Array): Uint8Array[] {
   if (message.length <= WIRE_MESSAGE_MAX) return [message];
   const out: Uint8Array[] = [];
-  for (let at = 0; at < message.length; at += CHUNK) {
-    const chunk = message.subarray(at, at + CHUNK);
+  // Equal parts: a small last part would wait in the kernel for the ACK of the
+  // others (Nagle's algorithm; the runtimes' WebSockets do not set TCP_NODELAY),
+  // up to the peer's delayed ACK: measured here, 1 MiB echoes went 5x slower.
+  const size = Math.ceil(message.length / Math.ceil(message.length / CHUNK));
+  for (let at = 0; at < message.length; at += size) {
+    const chunk = message.subarray(at, at + size);
     const f = new Uint8Array(HEAD + chunk.length);
     f[0] = 0x83;
     f[1] = 0x18;
     f[2] = TAGS.fragment;
-    f[3] = at + CHUNK < message.length ? 0xf5 : 0xf4;
+    f[3] = at + size < message.length ? 0xf5 : 0xf4;
     f[4] = 0x5a;
     new DataView(f.buffer).setUint32(5, chunk.length);
     f.set(chunk, HEAD);

@@ -14,6 +14,8 @@ describe("fragments", () => {
     const parts = fragment(m);
     expect(parts).toHaveLength(4);
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(WIRE_MESSAGE_MAX);
+    // Equal parts, so that no small last one waits for the others' ACK (Nagle).
+    expect(Math.max(...parts.map((p) => p.length)) - Math.min(...parts.map((p) => p.length))).toBeLessThanOrEqual(1);
     const joiner = new Joiner(8 * 1024 * 1024);
     const got = parts.map((p) => joiner.push(p));
     expect(got.slice(0, 3).map((g) => g.kind)).toEqual(["partial", "partial", "partial"]);
