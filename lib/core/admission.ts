@@ -35,12 +35,15 @@ export class Admission {
 
   /**
    * Takes a place for a connection from `source`: the function that gives it
-   * back (idempotent), or the limit that refuses it.
+   * back (idempotent), or the limit that refuses it. With `perSource: false`
+   * only the total applies (the host's own processes: see `strangers.ts`).
    */
-  enter(source: string): (() => void) | Refusal {
+  enter(source: string, options: { perSource?: boolean } = {}): (() => void) | Refusal {
     const mine = this.#bySource.get(source) ?? 0;
     if (this.#total >= this.#limits.maxTotal) return { limit: "total", max: this.#limits.maxTotal };
-    if (mine >= this.#limits.maxPerSource) return { limit: "per_source", max: this.#limits.maxPerSource };
+    if (options.perSource !== false && mine >= this.#limits.maxPerSource) {
+      return { limit: "per_source", max: this.#limits.maxPerSource };
+    }
     this.#total++;
     this.#bySource.set(source, mine + 1);
     let held = true;

@@ -90,16 +90,17 @@ export const BOUNDS = {
    * Unauthenticated connections still open 1 s after each announced a 60 MiB
    * frame: none. A handshake or registration message is small, so a frame
    * announced at 60 MiB breaks the socket's size limit and is refused at once
-   * (the admission cap, 64 overall and 8 per source, would only bound the rest).
+   * (the admission cap, 128 overall and 16 per source, would only bound the rest).
    */
   preauthHeld: 0,
   /**
    * Silent unauthenticated connections held at once, from one source and
    * overall: issue 7 asks for both caps; these are lib/distribution/strangers.ts's
-   * DEFAULT_ADMISSION (maxPerSource 8, maxTotal 64).
+   * DEFAULT_ADMISSION (maxPerSource 16, maxTotal 128). The sockets come from
+   * 127.0.0.2 and up: 127.0.0.1, this host's own nodes, counts toward the total only.
    */
-  preauthPerSource: 8,
-  preauthTotal: 64,
+  preauthPerSource: 16,
+  preauthTotal: 128,
   /** Every call pending on a link to a node killed with SIGKILL has ended by then (a closed TCP connection is seen at once). */
   killSettleMs: 2000,
   /** Largest message the daemon sends back to an unauthenticated peer (a refusal with clipped fields). */

@@ -21,4 +21,13 @@ describe("Admission", () => {
     expect(typeof a.enter("z")).toBe("function");
     expect(a.enter("w")).toEqual({ limit: "total", max: 2 });
   });
+
+  test("without the per-source limit (the host's own address) only the total applies", () => {
+    const a = new Admission({ maxTotal: 3, maxPerSource: 1 });
+    expect(typeof a.enter("127.0.0.1", { perSource: false })).toBe("function");
+    expect(typeof a.enter("127.0.0.1", { perSource: false })).toBe("function");
+    expect(a.enter("127.0.0.1")).toEqual({ limit: "per_source", max: 1 });
+    expect(typeof a.enter("127.0.0.1", { perSource: false })).toBe("function");
+    expect(a.enter("127.0.0.1", { perSource: false })).toEqual({ limit: "total", max: 3 });
+  });
 });
