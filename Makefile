@@ -43,10 +43,11 @@ unit: deps
 demo: build
 	./examples/demo.sh
 
-# meshrpc's figures, then Erlang's erpc on the same machine when erl is installed.
+# meshrpc next to Erlang/OTP, a bare HTTP server and a hello world, measured in one run
+# (test/bench/run.ts; FLAVOR=deno for Deno nodes); JSON in test/bench/out/bench.json.
+FLAVOR ?= binary
 bench: build
-	$(BUN) run test/bench/calls.ts
-	./test/bench/erpc.sh
+	$(BUN) run test/bench/run.ts --flavor $(FLAVOR)
 
 # The hardening suite (test/reliability/README.md): a table of figures, exit 1 when a bound breaks.
 reliability: build
