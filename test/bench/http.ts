@@ -27,10 +27,20 @@ export async function wrk(url: string, cookie: string, seconds: number): Promise
   return Number(rps[1]);
 }
 
-/** Starts bare_server.ts under the flavor's runtime; resolves with its port and a stop function. */
-export async function bareServer(flavor: Flavor, cookie: string): Promise<{ port: number; stop: () => void }> {
+/**
+ * Starts bare_server.ts as the nodes run: compiled by `bun build --compile`
+ * into `dir` for the binary flavor, from source otherwise. Resolves with its
+ * pid, port and a stop function; throws when it exits before it listens.
+ */
+export async function bareServer(flavor: Flavor, cookie: string, dir: string): Promise<{ pid: number; port: number; stop: () => void }> {
   const entry = join(ROOT, "test/bench/bare_server.ts");
-  const argv = flavor === "deno" ? [DENO, "run", "-A", entry] : [BUN, "run", entry];
+  let argv = flavor === "deno" ? [DENO, "run", "-A", entry] : [BUN, "run", entry];
+  if (flavor === "binary") {
+    const out = join(dir, "bare_server");
+    const b = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", entry, "--outfile", out], { stdout: "pipe", stderr: "pipe" });
+    if (b.exitCode !== 0) throw new Error(`bun build --compile of bare_server.ts failed: ${b.stderr}`);
+    argv = [out];
+  }
   const p = Bun.spawn(argv, { env: { ...(process.env as Record<string, string>), BENCH_COOKIE: cookie }, stdout: "pipe", stderr: "inherit" });
   const reader = p.stdout.getReader();
   let text = "";
@@ -39,5 +49,5 @@ export async function bareServer(flavor: Flavor, cookie: string): Promise<{ port
     if (done) throw new Error(`bare_server.ts exited before it listened: ${text}`);
     text += new TextDecoder().decode(value);
   }
-  return { port: Number(/port (\d+)/.exec(text)![1]), stop: () => p.kill("SIGTERM") };
+  return { pid: p.pid, port: Number(/port (\d+)/.exec(text)![1]), stop: () => p.kill("SIGTERM") };
 }

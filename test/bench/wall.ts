@@ -33,9 +33,13 @@ export function helloWorld(flavor: Flavor, dir: string): string[] {
   return [out];
 }
 
-/** Resident memory of `pid` in bytes (VmRSS); throws when the process is gone. */
-export function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) * 1024;
+/**
+ * Resident memory of `pid` in bytes: VmRSS, and its anonymous part (heaps)
+ * and file part (pages of the executable, shared by every node started from
+ * it). Throws when the process is gone.
+ */
+export function rssOf(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
 }
