@@ -37,7 +37,7 @@ export class Table {
     let verdict: Row["verdict"] = "info";
     if (target) {
       const v = target.on === "ratio" ? ratio : meshrpc;
-      if (v === null) verdict = "skipped";
+      if (v === null) verdict = note.startsWith("failed") ? "MISSED" : "skipped";
       else verdict = (target.op === "≥" ? v >= target.bound : v <= target.bound) ? "met" : "MISSED";
     }
     const targetText = target ? `${target.on === "ratio" ? "ratio " : ""}${target.op} ${target.bound}` : "";
