@@ -19,9 +19,11 @@ node_modules/.deps: package.json package-lock.json
 deps: node_modules/.deps
 
 # The single executable (Bun runtime included); Deno runs the same sources.
+# --splitting keeps each subcommand's modules (cmd/meshrpc.ts imports them with import())
+# out of the code loaded at every start: `meshrpc call` does not load the node or hono.
 dist/meshrpc: node_modules/.deps $(SOURCES)
 	@mkdir -p dist
-	$(BUN) build --compile --minify --bytecode --format=esm cmd/meshrpc.ts --outfile dist/meshrpc
+	$(BUN) build --compile --splitting --minify --bytecode --format=esm cmd/meshrpc.ts --outfile dist/meshrpc
 
 build: dist/meshrpc
 
@@ -43,10 +45,11 @@ unit: deps
 demo: build
 	./examples/demo.sh
 
-# meshrpc's figures, then Erlang's erpc on the same machine when erl is installed.
+# meshrpc next to Erlang/OTP, a bare HTTP server and a hello world, measured in one run
+# (test/bench/run.ts; FLAVOR=deno for Deno nodes); JSON in test/bench/out/bench.json.
+FLAVOR ?= binary
 bench: build
-	$(BUN) run test/bench/calls.ts
-	./test/bench/erpc.sh
+	$(BUN) run test/bench/run.ts --flavor $(FLAVOR)
 
 # The hardening suite (test/reliability/README.md): a table of figures, exit 1 when a bound breaks.
 reliability: build

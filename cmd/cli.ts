@@ -8,9 +8,11 @@ import { encode } from "../lib/codec/cbor_encode.ts";
 import { encodeJson } from "../lib/codec/json_encode.ts";
 import type { LogFormat } from "../lib/core/log.ts";
 import { type CallResult, describe, type Failure, type Kind, type Value } from "../lib/result.ts";
-import { parseArgs } from "../lib/runtime/args.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
 import { terminalSafe, terminalSafeJson } from "./terminal.ts";
+import { type OptionSpec, parseFlags } from "./args.ts";
+
+export type { OptionSpec };
 
 /** SPEC §4: the exit code of each result kind. */
 export const EXIT = {
@@ -32,8 +34,6 @@ export class CliError extends Error {
     this.code = code;
   }
 }
-
-export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
 export interface Command {
   name: string;
@@ -61,13 +61,7 @@ export const COMMON: OptionSpec = { help: { type: "boolean", short: "h" } };
  */
 export function parse(command: Command, args: string[]): Pick<Context, "values" | "positionals"> {
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...COMMON, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as Context["values"], positionals };
+    return parseFlags(args, { ...COMMON, ...command.options });
   } catch (err) {
     throw new CliError(`${(err as Error).message}\nRun \`meshrpc ${command.name} --help\` for its usage.`, 2);
   }

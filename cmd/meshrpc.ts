@@ -1,19 +1,17 @@
 #!/usr/bin/env bun
 /**
  * The `meshrpc` executable: loads the runtime, picks the subcommand, runs
- * it, exits with its code.
+ * it, exits with its code. A subcommand's module is imported when it runs
+ * (all of them for the usage), so `meshrpc call` does not evaluate the node,
+ * the HTTP app or the port mapper: most of the CLI's start is module loading.
  *
  * @module
  */
 import { VERSION } from "../lib/version.ts";
 import { loadRuntime } from "../lib/runtime/mod.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
-import { disconnect, join, load, monitor, nodes, ping, status, stop } from "./admin.ts";
-import { call, cast, multicall } from "./call.ts";
 import { ControlError } from "../lib/control/client.ts";
 import { CliError, type Command, EXIT, parse, positionals } from "./cli.ts";
-import { epmd, names } from "./epmd.ts";
-import { start } from "./start.ts";
 
 const version: Command = {
   name: "version",
@@ -32,31 +30,57 @@ const help: Command = {
   summary: "show help for meshrpc or one subcommand",
   help: "meshrpc help [COMMAND]",
   options: {},
-  run(ctx) {
+  async run(ctx) {
     const [name] = positionals(ctx, 0, 1, "at most one COMMAND");
     if (name === undefined) {
-      ctx.rt.stdout(usage());
-      return Promise.resolve(0);
+      ctx.rt.stdout(await usage());
+      return 0;
     }
-    const cmd = COMMANDS.find((c) => c.name === name);
-    if (!cmd) throw unknown(name);
-    ctx.rt.stdout(cmd.help);
-    return Promise.resolve(0);
+    ctx.rt.stdout((await command(name)).help);
+    return 0;
   },
 };
 
-const COMMANDS: Command[] = [
-  start, stop, status, ping, join, disconnect, nodes, call, cast, multicall, load, names, monitor, epmd, version, help,
-];
+// One import() per module, each of a literal path: the bundle splits them off.
+const admin = () => import("./admin.ts");
+const calls = () => import("./call.ts");
+const epmds = () => import("./epmd.ts");
+const starts = () => import("./start.ts");
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/** Each subcommand's loader, in the order of the usage. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await starts()).start,
+  stop: async () => (await admin()).stop,
+  status: async () => (await admin()).status,
+  ping: async () => (await admin()).ping,
+  join: async () => (await admin()).join,
+  disconnect: async () => (await admin()).disconnect,
+  nodes: async () => (await admin()).nodes,
+  call: async () => (await calls()).call,
+  cast: async () => (await calls()).cast,
+  multicall: async () => (await calls()).multicall,
+  load: async () => (await admin()).load,
+  names: async () => (await epmds()).names,
+  monitor: async () => (await admin()).monitor,
+  epmd: async () => (await epmds()).epmd,
+  version: () => Promise.resolve(version),
+  help: () => Promise.resolve(help),
+};
+
+/** The subcommand `name`; rejects with CliError (exit 2) pointing at `meshrpc help` when there is none. */
+function command(name: string): Promise<Command> {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]() : Promise.reject(unknown(name));
+}
+
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...all.map((c) => c.name.length));
   return [
     "meshrpc: Erlang-style distribution for Bun and Deno",
     "",
     "Usage: meshrpc COMMAND [ARGS] [--help]",
     "",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "Environment: MESHRPC_COOKIE, MESHRPC_NODE, MESHRPC_RUNTIME_DIR, MESHRPC_EPMD_PORT",
     "Example:",
@@ -73,22 +97,21 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     // Asked for nothing: the usage answers a mistake, so it goes where errors go.
-    rt.stderr(usage());
+    rt.stderr(await usage());
     return 2;
   }
   if (name === "--help" || name === "-h") {
-    rt.stdout(usage());
+    rt.stdout(await usage());
     return 0;
   }
   if (name === "--version") return run(rt, ["version"]);
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw unknown(name);
-  const parsed = parse(command, rest);
+  const cmd = await command(name);
+  const parsed = parse(cmd, rest);
   if (parsed.values.help) {
-    rt.stdout(command.help);
+    rt.stdout(cmd.help);
     return 0;
   }
-  return await command.run({ rt, command, ...parsed });
+  return await cmd.run({ rt, command: cmd, ...parsed });
 }
 
 async function main(): Promise<void> {

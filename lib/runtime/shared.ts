@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
-import { lookup } from "node:dns/promises";
+import type { spawn as Spawn } from "node:child_process";
+import type { lookup as Lookup } from "node:dns/promises";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
@@ -36,6 +36,11 @@ function writeAll(fd: number, data: Uint8Array): void {
 }
 
 const encoder = new TextEncoder();
+
+// Loaded when first used: each node:* module costs milliseconds at start, and
+// the CLI (most of whose runs neither resolve a host nor spawn) pays them on every run.
+const childProcess = () => process.getBuiltinModule("node:child_process") as { spawn: typeof Spawn };
+const dns = () => process.getBuiltinModule("node:dns/promises") as { lookup: typeof Lookup };
 
 // node:fs's asynchronous write runs off the event loop (Bun); deno.ts has its own.
 const stderrSink = new LineSink((data) =>
@@ -83,7 +88,7 @@ export const shared: Shared = {
     return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external };
   },
   async resolveHost(host) {
-    return (await lookup(host)).address;
+    return (await dns().lookup(host)).address;
   },
 
   dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
@@ -93,7 +98,7 @@ export const shared: Shared = {
     const out = openAppendPrivate(logFile);
     try {
       const inherited = Object.entries(process.env).filter(([name]) => keepEnv?.(name) ?? true);
-      const child = spawn(argv[0], argv.slice(1), {
+      const child = childProcess().spawn(argv[0], argv.slice(1), {
         detached: true,
         stdio: ["ignore", out, out],
         env: { ...Object.fromEntries(inherited), ...env },

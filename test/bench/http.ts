@@ -1,0 +1,53 @@
+/**
+ * The `POST /rpc` row of `make bench`: wrk with 64 connections against a
+ * node's /rpc (rpc.echo answered locally) and against a bare server doing the
+ * same JSON work (bare_server.ts), one after the other in the same run.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { BUN, DENO, type Flavor, ROOT } from "../support/cluster.ts";
+
+export function wrkMissing(): string | undefined {
+  return Bun.which("wrk") ? undefined : "skipped (install wrk)";
+}
+
+/** Requests per second wrk reaches against `url`; throws when any answer is not 2xx. */
+export async function wrk(url: string, cookie: string, seconds: number): Promise<number> {
+  const p = Bun.spawn(["wrk", "-t2", "-c64", `-d${seconds}s`, "-s", join(ROOT, "test/bench/post.lua"), url], {
+    env: { ...(process.env as Record<string, string>), BENCH_COOKIE: cookie },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (bad) throw new Error(`wrk against ${url}: ${bad[1]} answers were not 2xx`);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (!rps) throw new Error(`wrk against ${url} printed no Requests/sec: ${out}${err}`);
+  return Number(rps[1]);
+}
+
+/**
+ * Starts bare_server.ts as the nodes run: compiled by `bun build --compile`
+ * into `dir` for the binary flavor, from source otherwise. Resolves with its
+ * pid, port and a stop function; throws when it exits before it listens.
+ */
+export async function bareServer(flavor: Flavor, cookie: string, dir: string): Promise<{ pid: number; port: number; stop: () => void }> {
+  const entry = join(ROOT, "test/bench/bare_server.ts");
+  let argv = flavor === "deno" ? [DENO, "run", "-A", entry] : [BUN, "run", entry];
+  if (flavor === "binary") {
+    const out = join(dir, "bare_server");
+    const b = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", entry, "--outfile", out], { stdout: "pipe", stderr: "pipe" });
+    if (b.exitCode !== 0) throw new Error(`bun build --compile of bare_server.ts failed: ${b.stderr}`);
+    argv = [out];
+  }
+  const p = Bun.spawn(argv, { env: { ...(process.env as Record<string, string>), BENCH_COOKIE: cookie }, stdout: "pipe", stderr: "inherit" });
+  const reader = p.stdout.getReader();
+  let text = "";
+  while (!/port (\d+)/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`bare_server.ts exited before it listened: ${text}`);
+    text += new TextDecoder().decode(value);
+  }
+  return { pid: p.pid, port: Number(/port (\d+)/.exec(text)![1]), stop: () => p.kill("SIGTERM") };
+}

@@ -1,0 +1,150 @@
+/**
+ * `make bench`: every row of issue 8's table, meshrpc next to its reference
+ * measured in the same run (Erlang/OTP's erpc and rpc:cast, a bare HTTP
+ * server under wrk, a compiled hello world and erl_call), printed as one
+ * table with the ratio and the target, and written as JSON. Speed targets
+ * live here, never in tests. A missing tool skips its rows with one note.
+ *
+ *   bun run test/bench/run.ts [--flavor binary|bun|deno] [--calls N] [--mesh 50,100]
+ *                             [--json FILE] [--markdown]
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { Cluster, type Flavor, programOf, ROOT, sleep } from "../support/cluster.ts";
+import { Erlang, erlangMissing, type ErlangRun, erlCallPath } from "./erlang.ts";
+import { bareServer, wrk, wrkMissing } from "./http.ts";
+import { meshOf } from "./mesh.ts";
+import { Table } from "./table.ts";
+import { helloWorld, medianWallMs, rssOf } from "./wall.ts";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "5000" },
+    flavor: { type: "string", default: "binary" },
+    mesh: { type: "string", default: "50,100" },
+    json: { type: "string", default: join(ROOT, "test/bench/out/bench.json") },
+    markdown: { type: "boolean", default: false },
+  },
+});
+const calls = Number(values.calls);
+const flavor = values.flavor as Flavor;
+if (!["binary", "bun", "deno"].includes(flavor)) throw new Error(`--flavor must be binary, bun or deno, got ${flavor}`);
+const began = performance.now();
+const elapsedS = () => (performance.now() - began) / 1000;
+const work = mkdtempSync(join(tmpdir(), "mrpc-bench-"));
+const table = new Table();
+const log = (s: string) => console.error(`[${elapsedS().toFixed(0).padStart(3)} s] ${s}`);
+
+// 1. Erlang first, while no meshrpc node competes for the cores.
+const erlang = new Erlang(work);
+let erl: ErlangRun | undefined;
+let erlNote = erlangMissing() ?? "";
+if (!erlNote) {
+  log("Erlang references");
+  try {
+    erl = await erlang.run(calls);
+  } catch (err) {
+    erlNote = "failed (see stderr)";
+    console.error(err);
+  }
+}
+const ref = (key: string) => erl?.rows[key] ?? null;
+
+const cluster = new Cluster({ flavor });
+let bareRss = 0;
+try {
+  log(`meshrpc ${flavor} nodes`);
+  const modules = ["--modules", join(ROOT, "test/bench/modules")];
+  const [a, , , d] = [
+    await cluster.start("a@localhost", { args: modules }),
+    await cluster.start("b@localhost", { args: modules }),
+    await cluster.start("c@localhost", { args: modules }),
+    await cluster.start("d@localhost", { args: modules }),
+  ];
+  await sleep(1000);
+  const idle = rssOf(d.pid);
+
+  const bench = async <T>(fn: string, args: unknown[]): Promise<T> => {
+    const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
+    if (r.status !== 200) throw new Error(`Bench.${fn} failed: ${JSON.stringify(r.body)}`);
+    return r.body.ok as T;
+  };
+  const erpc = erl ? `erpc ${erl.otp}` : "erpc";
+  await bench("sequential", ["b@localhost", 1000]); // warm-up: connect, JIT
+  log("echo sizes");
+  table.add("echo_small", 'rpc.echo("hello") sequential', "calls/s", calls / await bench<number>("sequential", ["b@localhost", calls]), erpc, ref("echo_small"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+  const mbs = async (size: number, n: number) => size * n / await bench<number>("sequential", ["b@localhost", n, size]) / 1e6;
+  await mbs(65536, 100);
+  table.add("echo_64k", "echo 64 KiB sequential", "MB/s", await mbs(65536, 2000), erpc, ref("echo_64k"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+  table.add("echo_1m", "echo 1 MiB sequential", "MB/s", await mbs(1048576, 300), erpc, ref("echo_1m"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+  for (const w of [16, 64, 256]) {
+    log(`${w} in flight`);
+    const s = await bench<number>("concurrent", ["b@localhost", calls * 4, w]);
+    table.add(`inflight_${w}`, `${w} calls in flight`, "calls/s", calls * 4 / s, erpc, ref(`inflight_${w}`), { on: "ratio", op: "≥", bound: 1.5 }, erlNote);
+  }
+  log("casts, multicall");
+  table.add("cast", "casts executed", "casts/s", await bench<number>("casts", ["b@localhost", calls * 4]), "rpc:cast", ref("cast"), { on: "ratio", op: "≥", bound: 1.5 }, erlNote);
+  const multi = Math.floor(calls / 5);
+  table.add("multicall", "multicall over 3 nodes, sequential", "multicalls/s", multi / await bench<number>("multicalls", [["b@localhost", "c@localhost", "d@localhost"], multi]), "erpc:multicall", ref("multicall"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+
+  log("HTTP");
+  // The bare server is also the idle RSS reference: the same runtime serving HTTP, nothing else.
+  const bare = await bareServer(flavor, cluster.cookie, work);
+  try {
+    await sleep(1000);
+    bareRss = rssOf(bare.pid).rss;
+    const noWrk = wrkMissing();
+    const bareName = `bare ${flavor === "deno" ? "Deno" : "Bun"}.serve`;
+    if (noWrk) table.add("http", "POST /rpc JSON rpc.echo, wrk -c64", "req/s", null, bareName, null, { on: "ratio", op: "≥", bound: 0.7 }, noWrk);
+    else {
+      const url = (port: number) => `http://127.0.0.1:${port}/rpc`;
+      await wrk(url(a.port), cluster.cookie, 1);
+      const node = await wrk(url(a.port), cluster.cookie, 5);
+      await wrk(url(bare.port), cluster.cookie, 1);
+      table.add("http", "POST /rpc JSON rpc.echo, wrk -c64", "req/s", node, bareName, await wrk(url(bare.port), cluster.cookie, 5), { on: "ratio", op: "≥", bound: 0.7 });
+    }
+  } finally {
+    bare.stop();
+  }
+
+  log("CLI");
+  const env = cluster.env({ MESHRPC_NODE: "a@localhost" });
+  const cli = await medianWallMs([...programOf(flavor), "call", "a@localhost", "rpc", "echo", "hello"], env, 15);
+  const hello = await medianWallMs(helloWorld(flavor, work), env, 15);
+  table.add("cli", "`meshrpc call` wall time", "ms", cli, flavor === "binary" ? "compiled hello world" : `${flavor} run hello.ts`, hello, { on: "ratio", op: "≤", bound: 1.5 });
+  const erlCall = erlCallPath();
+  const erlCallMs = erl && erlCall ? await medianWallMs([erlCall, "-c", erl.cookie, "-n", erl.peers[0], "-a", "meshbench echo [hello]"], erl.env, 15) : null;
+  table.add("cli_erl_call", "`meshrpc call` wall time", "ms", cli, "erl_call", erlCallMs, undefined, erl ? (erlCall ? "" : "skipped (install erlang-dev: erl_call)") : erlNote);
+  const mib = (b: number) => (b / 1048576).toFixed(1);
+  table.add("idle_rss", "idle node RSS", "MiB", idle.rss / 1048576, "idle bare server", bareRss / 1048576, { on: "value", op: "≤", bound: 40 }, `(anon ${mib(idle.anon)}, file ${mib(idle.file)})`);
+} finally {
+  await cluster.cleanup();
+  await erlang.stop();
+}
+
+for (const size of values.mesh.split(",").filter(Boolean).map(Number)) {
+  if (size > 50 && elapsedS() > 330) {
+    table.add(`mesh_${size}`, `mesh of ${size}: full after the last start`, "s", null, "", null, { on: "value", op: "≤", bound: 1 }, "skipped (time budget)");
+    continue;
+  }
+  log(`mesh of ${size}`);
+  try {
+    const m = await meshOf(flavor, size);
+    table.add(`mesh_${size}`, `mesh of ${size}: full after the last start`, "s", m.fullMeshS, "", null, { on: "value", op: "≤", bound: 1 }, `(start ${m.startS.toFixed(1)} s)`);
+  } catch (err) {
+    // The table of everything measured so far matters more than this row.
+    table.add(`mesh_${size}`, `mesh of ${size}: full after the last start`, "s", null, "", null, { on: "value", op: "≤", bound: 1 }, `failed: ${(err as Error).message}`);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+
+const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "?";
+const machine = { nproc: navigator.hardwareConcurrency, cpu: cpuModel, ram_gib: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString(), flavor, otp: erl?.otp ?? null, bun: Bun.version };
+console.log(`meshrpc bench, ${flavor}; ${machine.nproc} × ${cpuModel}, ${machine.ram_gib} GiB; ${machine.date}; ${elapsedS().toFixed(0)} s`);
+console.log(table.format());
+if (values.markdown) console.log("\n" + table.markdown());
+mkdirSync(dirname(values.json), { recursive: true });
+writeFileSync(values.json, JSON.stringify({ machine, rows: table.rows }, null, 2) + "\n");
+console.log(`written to ${values.json}`);

@@ -1,0 +1,45 @@
+/**
+ * Wall-clock helpers of `make bench`: the CLI row (a command's start to exit)
+ * and the idle RSS row (/proc/PID/status).
+ *
+ * @module
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUN, DENO, type Flavor } from "../support/cluster.ts";
+
+/** Median wall time in ms of `n` runs of `argv`; throws with its output when one fails. */
+export async function medianWallMs(argv: string[], env: Record<string, string>, n: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const p = Bun.spawn(argv, { env, stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    times.push(performance.now() - t);
+    if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(n / 2)];
+}
+
+/** The CLI's reference: a hello world, compiled by `bun build --compile` (run from source under Deno). */
+export function helloWorld(flavor: Flavor, dir: string): string[] {
+  const src = join(dir, "hello.ts");
+  writeFileSync(src, 'console.log("hello");\n');
+  if (flavor === "deno") return [DENO, "run", src];
+  if (flavor === "bun") return [BUN, "run", src];
+  const out = join(dir, "hello");
+  const p = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", src, "--outfile", out], { stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`bun build --compile of hello.ts failed: ${p.stderr}`);
+  return [out];
+}
+
+/**
+ * Resident memory of `pid` in bytes: VmRSS, and its anonymous part (heaps)
+ * and file part (pages of the executable, shared by every node started from
+ * it). Throws when the process is gone.
+ */
+export function rssOf(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+}
