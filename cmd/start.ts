@@ -31,6 +31,9 @@ the node serves.
   --hidden            connect without joining the mesh
   --ticktime SECONDS  declare a silent peer down after this long (default 60)
   --epmd-port N       port mapper port (else $MESHRPC_EPMD_PORT, else 4370)
+  --erlang            also join Erlang/Elixir nodes: register with epmd
+                      ($ERL_EPMD_PORT, else 4369) and speak their protocol
+  --erlang-port N     TCP port for Erlang nodes (default 0: a free port)
   --log-format F      text (default) or json
   --tls-cert FILE     serve HTTPS (with --tls-key)
   --tls-key FILE
@@ -63,6 +66,8 @@ export function nodeOptions(ctx: Context): NodeOptions {
     hidden: ctx.values.hidden === true,
     ticktimeSeconds: tick,
     epmdPort: int(ctx, "epmd-port", 1, 65535),
+    erlang: ctx.values.erlang === true,
+    erlangPort: int(ctx, "erlang-port", 0, 65535),
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
   };
 }
@@ -179,6 +184,8 @@ export const start: Command = {
     hidden: { type: "boolean" },
     ticktime: { type: "string" },
     "epmd-port": { type: "string" },
+    erlang: { type: "boolean" },
+    "erlang-port": { type: "string" },
     "log-format": { type: "string" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },

@@ -130,12 +130,12 @@ export class MeshNode implements NodeApi, AsyncDisposable {
 
   /** Visible connected nodes, as Erlang's `nodes()`. */
   nodes(): string[] {
-    return this.#core.mesh.nodes();
+    return this.#core.nodes();
   }
 
   /** Connected hidden nodes, as `nodes(hidden)`. */
   hiddenNodes(): string[] {
-    return this.#core.mesh.hiddenNodes();
+    return this.#core.hiddenNodes();
   }
 
   /** Subscribes to `nodeup`/`nodedown` (or "*"); returns the unsubscribe function. */

@@ -22,6 +22,7 @@ import type { Server } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { type ControlledNode, controlTarget } from "./control_target.ts";
+import { type ErlangSide, startErlangSide } from "./erlang.ts";
 import { MapperRegistration } from "./mapper.ts";
 import { loadSource } from "./module_source.ts";
 import { DEFAULTS, type NodeOptions, type NodeParts, NodeStartError } from "./options.ts";
@@ -49,6 +50,7 @@ export class NodeCore {
   #server?: Server;
   #control?: { path: string; server: Server };
   #mapper?: MapperRegistration;
+  #erlang?: ErlangSide;
   #stopping?: Promise<void>;
   #resolveStopped!: () => void;
 
@@ -76,6 +78,16 @@ export class NodeCore {
     return this.#control?.path;
   }
 
+  /** Visible connected nodes: meshrpc and Erlang ones. */
+  nodes(): string[] {
+    return this.rpc.nodes();
+  }
+
+  /** Hidden connected nodes: meshrpc and Erlang ones. */
+  hiddenNodes(): string[] {
+    return [...this.mesh.hiddenNodes(), ...(this.#erlang?.peers.hiddenNodes() ?? [])];
+  }
+
   get stopping(): boolean {
     return this.#stopping !== undefined;
   }
@@ -95,6 +107,8 @@ export class NodeCore {
     });
     if (o.modulesDir) await this.#loadDir(o.modulesDir);
     try {
+      // Erlang callers time out on their side (a DEMONITOR then aborts the call): no deadline here.
+      if (o.erlang) this.#erlang = await startErlangSide(p, o, this.events, (req) => this.rpc.serve({ ...req, timeoutMs: Infinity }));
       await this.#listen(o, faces);
       if (o.epmd !== false) {
         this.#mapper = await MapperRegistration.register(p.rt, {
@@ -190,6 +204,7 @@ export class NodeCore {
       api: faces.api,
       modules: this.modules,
       mesh: this.#mesh,
+      other: this.#erlang?.peers,
       count: (dir, kind) => this.metrics.call(dir, kind),
     });
   }
@@ -219,7 +234,7 @@ export class NodeCore {
       runtime: this.parts.rt,
       version: VERSION,
       startedAt: this.startedAt,
-      nodes: () => this.mesh.nodes(),
+      nodes: () => this.nodes(),
       ping: (n) => this.rpc.ping(n),
     };
   }
@@ -254,6 +269,7 @@ export class NodeCore {
 
   async #teardown(): Promise<void> {
     this.#mesh?.close("shutdown");
+    await this.#erlang?.stop("shutdown");
     await this.#mapper?.close();
     if (this.#control) {
       await this.#control.server.stop();
