@@ -6,8 +6,8 @@
  *
  * | Erlang                     | JavaScript (decode)                        | JavaScript → Erlang (encode)                  |
  * |----------------------------|--------------------------------------------|-----------------------------------------------|
- * | integer                    | number when safe, else bigint              | integer number, bigint → integer              |
- * | float                      | number                                     | non-integer number; NaN, ±Infinity refused    |
+ * | integer                    | number when safe, else bigint              | safe-integer number, bigint → integer         |
+ * | float                      | number                                     | other number (1.0 arrives as 1); NaN, ±Infinity refused |
  * | `true`, `false`            | boolean                                    | boolean                                       |
  * | `nil`                      | null                                       | null, undefined → `nil`                       |
  * | other atom                 | `Atom` (extends String)                    | `Atom`                                        |
@@ -27,7 +27,9 @@
  * @module
  */
 import type { Value } from "../result.ts";
-import type { Limits } from "../codec/limits.ts";
+import { DEFAULT_LIMITS, type Limits } from "../codec/limits.ts";
+import { decode, decodeAt } from "./term_decode.ts";
+import { encode } from "./term_encode.ts";
 
 export {
   Atom,
@@ -45,7 +47,7 @@ export {
 export { CodecError } from "../codec/errors.ts";
 
 /** The version byte that starts every encoded term. */
-export const VERSION_MAGIC = 131;
+export { VERSION as VERSION_MAGIC } from "./term_tags.ts";
 
 export type DecodeTermOptions = {
   /** Bounds on input size and nesting; default `DEFAULT_LIMITS` of `lib/codec/limits.ts`. */
@@ -72,7 +74,7 @@ export type EncodeTermOptions = {
  * `limits.maxDepth` (`TooLargeError` for size).
  */
 export function decodeTerm(bytes: Uint8Array, options: DecodeTermOptions = {}): Value {
-  return decodeImpl(bytes, options);
+  return decode(bytes, options.limits);
 }
 
 /**
@@ -89,7 +91,7 @@ export function decodeTermAt(
   offset: number,
   options: DecodeTermOptions = {},
 ): { value: Value; end: number } {
-  return decodeAtImpl(bytes, offset, options);
+  return decodeAt(bytes, offset, options.limits);
 }
 
 /**
@@ -103,16 +105,9 @@ export function decodeTermAt(
  * value nested deeper than `maxDepth`.
  */
 export function encodeTerm(value: unknown, options: EncodeTermOptions = {}): Uint8Array {
-  return encodeImpl(value, options);
-}
-
-// Bodies arrive with term_decode.ts and term_encode.ts.
-function decodeImpl(_bytes: Uint8Array, _options: DecodeTermOptions): Value {
-  throw new Error("not implemented");
-}
-function decodeAtImpl(_bytes: Uint8Array, _offset: number, _options: DecodeTermOptions): { value: Value; end: number } {
-  throw new Error("not implemented");
-}
-function encodeImpl(_value: unknown, _options: EncodeTermOptions): Uint8Array {
-  throw new Error("not implemented");
+  return encode(value, {
+    root: options.root ?? "value",
+    maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    versionByte: options.versionByte ?? true,
+  });
 }
