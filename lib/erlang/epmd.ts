@@ -6,7 +6,19 @@
  *
  * @module
  */
-import type { TcpNet } from "../runtime/types.ts";
+import { deadline, isTimeoutError } from "../core/deadline.ts";
+import { sleep } from "../core/sleep.ts";
+import type { TcpNet, TcpStream } from "../runtime/types.ts";
+import {
+  alive2Request,
+  EPMD,
+  MAX_NAME_BYTES,
+  namesRequest,
+  portPleaseRequest,
+  readNames,
+  readPortResponse,
+} from "./epmd_protocol.ts";
+import { StreamReader } from "./stream_reader.ts";
 
 /** The port epmd listens on when `ERL_EPMD_PORT` says nothing. */
 export const DEFAULT_EPMD_PORT = 4369;
@@ -17,20 +29,13 @@ export const DIST_VERSION = 6;
 /** Where epmd is: host and port. */
 export type EpmdAddress = { host: string; port: number };
 
-/** What epmd knows about a registered node (PORT2_RESP). */
-export type NodeEntry = {
-  /** The name without `@host`. */
-  name: string;
-  /** The node's distribution port. */
-  port: number;
-  /** "normal" (77) or "hidden" (72). */
-  type: "normal" | "hidden";
-  /** 0 for TCP/IPv4. */
-  protocol: number;
-  highestVersion: number;
-  lowestVersion: number;
-  extra: Uint8Array;
-};
+/**
+ * What epmd knows about a registered node (PORT2_RESP): `name` without
+ * `@host`, its distribution `port`, `type` "normal" (77) or "hidden" (72),
+ * `protocol` 0 for TCP/IPv4, the distribution versions it speaks, `extra`.
+ */
+export type { NodeInfo as NodeEntry } from "./epmd_protocol.ts";
+import type { NodeInfo } from "./epmd_protocol.ts";
 
 export type RegisterOptions = {
   /** The node name without `@host` (`ts` for `ts@localhost`). */
@@ -66,17 +71,131 @@ export function epmdPortFromEnv(env: (name: string) => string | undefined): numb
   return port;
 }
 
+/** Something went wrong talking to epmd; the message says what and what to do. */
+export class EpmdError extends Error {
+  override name = "EpmdError";
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+// Larger than any real NAMES answer; a peer that sends more is not epmd.
+const MAX_NAMES_BYTES = 1 << 20;
+
+function where(epmd: EpmdAddress): string {
+  return `epmd at ${epmd.host}:${epmd.port}`;
+}
+
+async function connect(net: TcpNet, epmd: EpmdAddress, timeoutMs: number): Promise<TcpStream> {
+  try {
+    return await net.connectTcp(epmd.host, epmd.port, { timeoutMs });
+  } catch (err) {
+    throw new EpmdError(
+      `Cannot reach ${where(epmd)} (${(err as Error).message}): start it with \`epmd -daemon\`, or set ERL_EPMD_PORT to the port it listens on`,
+      { cause: err },
+    );
+  }
+}
+
+/** Runs one exchange on a fresh connection, within `timeoutMs`; the connection is closed afterwards. */
+async function exchange<T>(
+  net: TcpNet,
+  epmd: EpmdAddress,
+  timeoutMs: number,
+  what: string,
+  talk: (stream: TcpStream, reader: StreamReader) => Promise<T>,
+): Promise<T> {
+  const stream = await connect(net, epmd, timeoutMs);
+  const reader = new StreamReader(stream);
+  try {
+    return await deadline(talk(stream, reader), timeoutMs);
+  } catch (err) {
+    if (err instanceof EpmdError) throw err;
+    const why = isTimeoutError(err) ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+    throw new EpmdError(`${where(epmd)} did not answer ${what}: ${why}`, { cause: err });
+  } finally {
+    stream.close();
+  }
+}
+
+function checkName(name: string): void {
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes === 0 || bytes > MAX_NAME_BYTES || name.includes("@")) {
+    throw new RangeError(`A node name for epmd is 1 to ${MAX_NAME_BYTES} bytes without "@host", not ${JSON.stringify(name)}`);
+  }
+}
+
+/** One ALIVE2_REQ; resolves the creation, or undefined when the name is taken. */
+async function alive(stream: TcpStream, reader: StreamReader, options: RegisterOptions): Promise<number | undefined> {
+  stream.write(alive2Request({
+    name: options.name,
+    port: options.port,
+    type: options.hidden ? "hidden" : "normal",
+    protocol: 0,
+    highestVersion: DIST_VERSION,
+    lowestVersion: DIST_VERSION,
+    extra: new Uint8Array(0),
+  }));
+  const [tag] = await reader.read(1);
+  if (tag !== EPMD.ALIVE2_X_RESP && tag !== EPMD.ALIVE2_RESP) {
+    throw new EpmdError(`Unexpected answer to ALIVE2_REQ (tag ${tag}): is this port an epmd?`);
+  }
+  const rest = await reader.read(tag === EPMD.ALIVE2_X_RESP ? 5 : 3);
+  if (rest[0] !== 0) return undefined;
+  const v = new DataView(rest.buffer, rest.byteOffset, rest.byteLength);
+  return tag === EPMD.ALIVE2_X_RESP ? v.getUint32(1) : v.getUint16(1);
+}
+
 /**
  * Registers `options.name` at `options.port` with epmd (ALIVE2_REQ,
- * versions 6–6) and keeps the connection open as the registration.
+ * versions 6–6) and keeps the connection open as the registration. Re-register
+ * when `lost` resolves (epmd restarted), keeping the first creation for
+ * this node's pids, as OTP does.
  *
+ * Throws RangeError for a name that is empty, over 255 bytes or holds "@".
  * Rejects with `EpmdError` when epmd cannot be reached, answers something
  * that is not ALIVE2_X_RESP/ALIVE2_RESP, or still refuses the name (taken)
  * after `retryMs`.
  */
-export function registerNode(net: TcpNet, epmd: EpmdAddress, options: RegisterOptions): Promise<Registration> {
-  void net, epmd, options;
-  throw new Error("not implemented");
+export async function registerNode(net: TcpNet, epmd: EpmdAddress, options: RegisterOptions): Promise<Registration> {
+  checkName(options.name);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const giveUp = Date.now() + (options.retryMs ?? 3000);
+  for (;;) {
+    const stream = await connect(net, epmd, timeoutMs);
+    const reader = new StreamReader(stream);
+    let creation: number | undefined;
+    try {
+      creation = await deadline(alive(stream, reader, options), timeoutMs);
+    } catch (err) {
+      stream.close();
+      if (err instanceof EpmdError) throw err;
+      const why = isTimeoutError(err) ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+      throw new EpmdError(`${where(epmd)} did not answer the registration of ${options.name}: ${why}`, { cause: err });
+    }
+    if (creation !== undefined) return registration(stream, reader, creation);
+    stream.close();
+    if (Date.now() >= giveUp) {
+      throw new EpmdError(
+        `${where(epmd)} refuses the name ${JSON.stringify(options.name)}: a node with that name is running; stop it or pick another name`,
+      );
+    }
+    // epmd may not have seen the previous owner of the name go yet (erlang/otp#11083).
+    await sleep(200);
+  }
+}
+
+function registration(stream: TcpStream, reader: StreamReader, creation: number): Registration {
+  let closing = false;
+  const lost = reader.closed().then(() => {
+    if (closing) return new Promise<void>(() => {});
+  });
+  return {
+    creation,
+    lost,
+    close() {
+      closing = true;
+      stream.close();
+    },
+  };
 }
 
 /**
@@ -91,9 +210,16 @@ export function lookupNode(
   epmd: EpmdAddress,
   name: string,
   options: { timeoutMs?: number } = {},
-): Promise<NodeEntry | undefined> {
-  void net, epmd, name, options;
-  throw new Error("not implemented");
+): Promise<NodeInfo | undefined> {
+  return exchange(net, epmd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, `the lookup of ${name}`, async (stream, reader) => {
+    stream.write(portPleaseRequest(name));
+    const [tag, result] = await reader.read(2);
+    if (tag !== EPMD.PORT2_RESP) throw new EpmdError(`Unexpected answer to PORT_PLEASE2_REQ (tag ${tag}) from ${where(epmd)}`);
+    if (result !== 0) return undefined;
+    const entry = readPortResponse(await reader.readToEnd(64 * 1024));
+    if (!entry) throw new EpmdError(`Malformed PORT2_RESP from ${where(epmd)}`);
+    return entry;
+  });
 }
 
 /**
@@ -106,11 +232,9 @@ export function listNames(
   epmd: EpmdAddress,
   options: { timeoutMs?: number } = {},
 ): Promise<{ name: string; port: number }[]> {
-  void net, epmd, options;
-  throw new Error("not implemented");
-}
-
-/** Something went wrong talking to epmd; the message says what and what to do. */
-export class EpmdError extends Error {
-  override name = "EpmdError";
+  return exchange(net, epmd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "NAMES_REQ", async (stream, reader) => {
+    stream.write(namesRequest());
+    await reader.read(4);
+    return readNames(await reader.readToEnd(MAX_NAMES_BYTES));
+  });
 }

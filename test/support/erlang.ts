@@ -4,7 +4,7 @@
  * printed. CI sets MESHRPC_REQUIRE_ERLANG=1 (`.ci/run`), so there a missing
  * `erl` fails instead of skipping.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,4 +59,28 @@ export function runErlang(body: string, env: Record<string, string> = {}): strin
 /** An Erlang string literal of `s` (ASCII and UTF-8 alike). */
 export function erlString(s: string): string {
   return JSON.stringify(s);
+}
+
+/**
+ * Runs a program without blocking the event loop (a server in this process
+ * may be what it talks to) and resolves its stdout; rejects with its stderr
+ * when it fails or runs over `timeoutMs`.
+ */
+export function runAsync(
+  file: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 30_000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { encoding: "utf8", env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(" ")} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** `runErlang` for expressions that talk to a server in this process (no file: short bodies only). */
+export function runErlangAsync(body: string, env: Record<string, string> = {}): Promise<string> {
+  return runAsync("erl", ["-noshell", "-eval", `${body}, halt().`], { ERL_CRASH_DUMP_SECONDS: "0", ...env });
 }
