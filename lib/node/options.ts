@@ -42,6 +42,8 @@ export interface NodeOptions {
   erlang?: boolean;
   /** The TCP port for Erlang nodes to connect to; 0 (default) picks a free one. */
   erlangPort?: number;
+  /** Erlang's epmd port. Default `$ERL_EPMD_PORT`, else 4369. */
+  erlangEpmdPort?: number;
   /** Where the control socket goes; default from `$MESHRPC_RUNTIME_DIR` etc. */
   runtimeDir?: string;
   /** Serve the control socket (what the CLI talks to). Default true. */

@@ -49,7 +49,7 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
   let erlEpmdPort: number;
   try {
     epmdPort = options.epmdPort ?? epmdPortFromEnv(rt);
-    erlEpmdPort = erlEpmdPortFromEnv((n) => rt.env(n));
+    erlEpmdPort = options.erlangEpmdPort ?? erlEpmdPortFromEnv((n) => rt.env(n));
   } catch (err) {
     throw new NodeStartError("bad_option", (err as Error).message);
   }

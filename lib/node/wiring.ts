@@ -14,7 +14,7 @@ import { Mesh } from "../distribution/mesh.ts";
 import { WIRE_MESSAGE_MAX } from "../distribution/fragments.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { Metrics } from "../http/metrics.ts";
-import type { Value } from "../result.ts";
+import { type CallResult, ok, type Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins } from "../rpc/builtins.ts";
 import { Rpc } from "../rpc/caller.ts";
 import { Modules } from "../rpc/modules.ts";
@@ -81,6 +81,18 @@ export class NodeCore {
   /** Visible connected nodes: meshrpc and Erlang ones. */
   nodes(): string[] {
     return this.rpc.nodes();
+  }
+
+  /** Connects to `node`: over Erlang's protocol when it is an Erlang node, else the mesh. */
+  async connect(node: string): Promise<CallResult> {
+    const erl = this.#erlang?.peers;
+    const r = erl && !this.mesh.link(node) && await erl.claims(node) ? await erl.connect(node) : await this.mesh.connect(node);
+    return r.kind === "ok" ? ok(true) : r;
+  }
+
+  /** Closes the link to `node` (meshrpc or Erlang); false when there was none. */
+  disconnect(node: string): boolean {
+    return this.mesh.disconnect(node) || (this.#erlang?.peers.disconnect(node) ?? false);
   }
 
   /** Hidden connected nodes: meshrpc and Erlang ones. */

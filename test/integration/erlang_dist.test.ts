@@ -1,0 +1,173 @@
+/**
+ * meshrpc nodes in a real Elixir cluster (erlang-nox, elixir): an Elixir
+ * node pings, lists and calls a TypeScript node (under Bun and under Deno),
+ * and the TypeScript node calls Elixir, every outcome arriving as what the
+ * other side's own callers expect. The tests run their own epmd on a free
+ * port and stop every epmd and node they start, by pid.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Atom } from "../../lib/erlang/term.ts";
+import { type MeshNode, startNode } from "../../lib/mod.ts";
+import { hasErlang, skipNote } from "../support/erlang.ts";
+import { Child, elixirProbe, freePort, registered } from "../support/erlang_peer.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+const COOKIE = "erlcookie";
+const RUN = hasErlang();
+if (!RUN) skipNote("test/integration/erlang_dist.test.ts");
+
+const PERSON_EX = `
+defmodule Person do
+  def say_hello(o), do: "Hello, #{n(node())}! My name is #{n(o)}."
+  defp n(x), do: x |> Atom.to_string() |> String.split("@") |> hd() |> String.capitalize()
+  def boom, do: raise("boom")
+  def slow(ms), do: (:timer.sleep(ms); :slept)
+end
+defmodule Relay do
+  def ask_back(ts), do: :erpc.call(ts, Person, :say_hello, [node()])
+end
+`;
+
+let dir: string;
+let epmdPort: number;
+let epmd: Child;
+let ex: Child;
+const children: Child[] = [];
+
+async function elixirNode(name: string): Promise<Child> {
+  const c = new Child(["elixir", "--sname", `${name}@localhost`, "--cookie", COOKIE, "--no-halt", "-r", join(dir, "person.ex"), "-e", 'IO.puts("loaded")'], {
+    ERL_EPMD_PORT: String(epmdPort),
+  });
+  children.push(c);
+  // It registers with epmd before it loads the modules: wait for both.
+  await c.line(/^loaded$/);
+  await registered(epmdPort, name);
+  return c;
+}
+
+function tsNode(name: string, cookie = COOKIE): Promise<MeshNode> {
+  return startNode({
+    name: `${name}@localhost`,
+    cookie,
+    erlang: true,
+    erlangEpmdPort: epmdPort,
+    epmd: false,
+    control: false,
+    listen: "127.0.0.1",
+    runtimeDir: dir,
+  });
+}
+
+describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "meshrpc-erl-"));
+    writeFileSync(join(dir, "person.ex"), PERSON_EX);
+    epmdPort = await freePort();
+    epmd = new Child(["epmd", "-port", String(epmdPort)], {});
+    ex = await elixirNode("ex");
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const c of children) await c.stop("SIGKILL");
+    await epmd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const runtime of ["bun", "deno"] as const) {
+    test(`under ${runtime}: Elixir pings, lists and calls it; it calls Elixir with every outcome`, async () => {
+      const name = `ts${runtime}`;
+      const argv = runtime === "bun"
+        ? [process.execPath, join(ROOT, "test/support/erlang_ts_node.ts")]
+        : [DENO, "run", "-A", "--config", join(ROOT, "deno.json"), join(ROOT, "test/support/erlang_ts_node.ts")];
+      const ts = new Child([...argv, `${name}@localhost`, COOKIE, String(epmdPort), dir, "ex@localhost"], {});
+      children.push(ts);
+      await ts.line(/^done$/, 30_000);
+      const result = (label: string) => JSON.parse(ts.out.match(new RegExp(`^result ${label} (.*)$`, "m"))![1]);
+      expect(result("ping")).toBe("pong");
+      expect(result("hello")).toEqual({ kind: "ok", value: `Hello, Ex! My name is Ts${runtime}.` });
+      expect(result("raise")).toMatchObject({ kind: "exception", name: "RuntimeError", message: "boom" });
+      expect(result("undef")).toEqual({ kind: "undef", module: "Elixir.Person", function: "nope" });
+      expect(result("timeout")).toEqual({ kind: "timeout", node: "ex@localhost", timeoutMs: 200 });
+      // Elixir's IO.puts goes to this node's group leader, which answers: no hang.
+      expect(result("puts")).toEqual({ kind: "ok", value: { $atom: "ok" } });
+      // TS → ex → TS on the one connection.
+      expect(result("relay")).toEqual({ kind: "ok", value: `Hello, Ex! My name is Ts${runtime}.` });
+      expect(result("nodes")).toEqual(["ex@localhost"]);
+
+      const out = await elixirProbe(`probe${runtime}@localhost`, COOKIE, epmdPort, `
+        t = :"${name}@localhost"
+        show = fn label, v -> IO.puts("#{label} #{inspect(v)}") end
+        show.("ping", Node.ping(t))
+        show.("listed", t in Node.list())
+        show.("rpc", :rpc.call(t, Person, :say_hello, [node()]))
+        show.("erpc", :erpc.call(t, Person, :say_hello, [node()]))
+        show.("rpc_undef", :rpc.call(t, Person, :nope, []))
+        show.("erpc_undef", (try do :erpc.call(t, Person, :nope, []) rescue e in ErlangError -> e.original end))
+        show.("erpc_raise", (try do :erpc.call(t, Boom, :boom, []) rescue e in ErlangError -> elem(e.original, 1) end))
+        show.("rpc_raise", elem(:rpc.call(t, Boom, :boom, []), 0))
+        show.("puts", :erpc.call(t, Talk, :puts, ["hi"]))
+        show.("erpc_timeout", (try do :erpc.call(t, Slow, :wait, [], 200) catch :error, e -> e end))
+        show.("rpc_timeout", :rpc.call(t, Slow, :wait, [], 200))
+        show.("cast", :erpc.cast(t, Talk, :puts, ["cast"]))
+        show.("rpc_cast", :rpc.cast(t, Talk, :puts, ["rpc cast"]))
+        :timer.sleep(300)
+      `);
+      const line = (label: string) => out.match(new RegExp(`^${label} (.*)$`, "m"))?.[1];
+      expect(line("ping")).toBe(":pong");
+      expect(line("listed")).toBe("true");
+      expect(line("rpc")).toBe(`"Hello, Probe${runtime}! My name is Ts${runtime}."`);
+      expect(line("erpc")).toBe(`"Hello, Probe${runtime}! My name is Ts${runtime}."`);
+      expect(line("rpc_undef")).toBe("{:badrpc, {:EXIT, {:undef, [{Person, :nope, [], []}]}}}");
+      expect(line("erpc_undef")).toBe("{:exception, :undef, [{Person, :nope, [], []}]}");
+      expect(line("erpc_raise")).toBe(`%RuntimeError{message: "Error: boom"}`);
+      expect(line("rpc_raise")).toBe(":badrpc");
+      expect(line("puts")).toBe(`"said"`);
+      expect(line("erpc_timeout")).toBe("{:erpc, :timeout}");
+      expect(line("rpc_timeout")).toBe("{:badrpc, :timeout}");
+      // The caller's timeout reached the TypeScript function as its signal.
+      expect(ts.out).toContain("aborted\n");
+      await ts.line(/^printed rpc cast$/);
+      expect(ts.out).toContain("printed cast\n");
+      await ts.stop();
+      expect(ts.out).toContain("stopped");
+    }, 60_000);
+  }
+
+  test("a killed Elixir node ends a call in flight noconnection in under a second", async () => {
+    const victim = await elixirNode("victim");
+    await using node = await tsNode("tskill");
+    const call = node.callResult("victim@localhost", "Elixir.Person", "slow", [10_000], { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const killed = Date.now();
+    victim.proc.kill("SIGKILL");
+    const r = await call;
+    expect(r.kind).toBe("noconnection");
+    expect(Date.now() - killed).toBeLessThan(1000);
+  }, 30_000);
+
+  test("a wrong cookie is pang on both sides", async () => {
+    await using node = await tsNode("tswrong", "not-the-cookie");
+    expect(await node.ping("ex@localhost")).toBe("pang");
+    const out = await elixirProbe("probecookie@localhost", COOKIE, epmdPort, `IO.puts(inspect(Node.ping(:"tswrong@localhost")))`);
+    expect(out.trim()).toBe(":pang");
+    expect(node.nodes()).toEqual([]);
+  }, 30_000);
+
+  test("nodeup and nodedown fire for an Elixir peer; nodes lists it while it is up", async () => {
+    await using node = await tsNode("tsevents");
+    const events: string[] = [];
+    node.on("*", (e) => events.push(`${e.type} ${e.node}`));
+    expect(await node.ping("ex@localhost")).toBe("pong");
+    expect(node.nodes()).toContain("ex@localhost");
+    expect(await node.callResult("ex@localhost", "erlang", "node", [])).toEqual({ kind: "ok", value: new Atom("ex@localhost") });
+    expect(node.disconnect("ex@localhost")).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events).toEqual(["nodeup ex@localhost", "nodedown ex@localhost"]);
+  }, 30_000);
+
+  void ex;
+});
