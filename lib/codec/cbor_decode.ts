@@ -1,7 +1,7 @@
 /**
  * CBOR decoding (RFC 8949) through cborg's tokenizer, with size and depth
  * limits, reading back the tags `cbor_encode.ts` writes: 1 (epoch-seconds
- * dates), 2 and 3 (bigints), 259 (Map). It also reads tag 0 (RFC 3339 date
+ * dates), 2 and 3 (bigints), 27 (Erlang values, `cbor_terms.ts`), 259 (Map). It also reads tag 0 (RFC 3339 date
  * strings, what Python's cbor2 sends), indefinite-length arrays and maps,
  * and untagged maps with non-string keys (as a Map).
  *
@@ -13,6 +13,7 @@ import { bytesToHex } from "./binary_text.ts";
 import { CodecError, MAX_BIGINT_BYTES } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits, tooDeep, tooLarge } from "./limits.ts";
 import { setOwn } from "./own.ts";
+import { TERM_TAG, termFromArray } from "./cbor_terms.ts";
 
 const TOKENIZER_OPTIONS = {
   allowIndefinite: true,
@@ -25,10 +26,13 @@ const TOKENIZER_OPTIONS = {
 const ARRAY = 0;
 const OBJECT = 1;
 const MAP = 2;
+// The array of tag 27: becomes an Erlang value when complete.
+const TERM = 3;
 
 /** An array or map still being filled. `length` is Infinity for indefinite ones. */
 type Frame =
   | { kind: typeof ARRAY; target: Value[]; length: number; count: number; key: Value; hasKey: boolean }
+  | { kind: typeof TERM; target: Value[]; length: number; count: number; key: Value; hasKey: boolean }
   | { kind: typeof OBJECT; target: Record<string, Value>; length: number; count: number; key: Value; hasKey: boolean }
   | { kind: typeof MAP; target: Map<Value, Value>; length: number; count: number; key: Value; hasKey: boolean };
 
@@ -112,7 +116,7 @@ function build(tokens: Tokenizer, size: number, limits: Limits): Value {
       }
       if (!append(top, value)) break;
       stack.pop();
-      value = top.target;
+      value = top.kind === TERM ? termFromArray(top.target) : top.target;
     }
   }
 }
@@ -138,7 +142,7 @@ function closeIndefinite(stack: Frame[]): Value {
 
 /** Adds a value to a frame; true when the frame is now complete. */
 function append(frame: Frame, value: Value): boolean {
-  if (frame.kind === ARRAY) {
+  if (frame.kind === ARRAY || frame.kind === TERM) {
     return frame.target.push(value) === frame.length;
   }
   if (!frame.hasKey) {
@@ -171,9 +175,9 @@ function keyText(key: Value): string {
 
 /** Reads what a tag wraps; a Map opens a frame (returns OPENED), the rest are leaves. */
 function readTag(tag: number | bigint, tokens: Tokenizer, stack: Frame[], size: number, limits: Limits): Value | typeof OPENED {
-  if (tag !== 0 && tag !== 1 && tag !== 2 && tag !== 3 && tag !== 259) {
+  if (tag !== 0 && tag !== 1 && tag !== 2 && tag !== 3 && tag !== 259 && tag !== TERM_TAG) {
     throw new CodecError(
-      `Unsupported CBOR tag ${tag}: only tags 0 and 1 (dates), 2 and 3 (bigints) and 259 (Map) are understood`,
+      `Unsupported CBOR tag ${tag}: only tags 0 and 1 (dates), 2 and 3 (bigints), 27 (Erlang values) and 259 (Map) are understood`,
     );
   }
   if (tokens.done()) throw truncated(stack.length);
@@ -197,6 +201,13 @@ function readTag(tag: number | bigint, tokens: Tokenizer, stack: Frame[], size: 
       }
       const magnitude = bigintFrom(bytes);
       return tag === 2 ? magnitude : -1n - magnitude;
+    }
+    case TERM_TAG: {
+      if (major !== 4 || inner.value === 0 || inner.value === Infinity) throw badTag(tag, "a definite-length array");
+      if (stack.length >= limits.maxDepth) throw tooDeep(limits);
+      if (inner.value > size - tokens.pos()) throw truncated(stack.length + 1);
+      stack.push(open(TERM, [], inner.value as number));
+      return OPENED;
     }
     default: {
       if (major !== 5) throw badTag(tag, "a map");

@@ -10,6 +10,7 @@
  * | plain object       | map with string keys, insertion order               |
  * | Uint8Array         | byte string (other typed arrays, ArrayBuffer too)   |
  * | undefined, NaN, ±∞ | simple value 23, half floats                        |
+ * | Erlang values      | tag 27 + [type name, fields...] (`cbor_terms.ts`)   |
  *
  * @module
  */
@@ -25,6 +26,8 @@ import {
 import { encodedLength } from "cborg/length";
 import { hexToBytes } from "./binary_text.ts";
 import { CodecError, findUnencodable, MAX_BIGINT_BYTES, WIRE_TYPES } from "./errors.ts";
+import { isTerm, type Term, Tuple } from "../core/terms.ts";
+import { TERM_TAG, termArray } from "./cbor_terms.ts";
 
 export type EncodeOptions = {
   /** How the value is named in error paths (`args` gives `args[1].cb`). Default `"value"`. */
@@ -99,7 +102,19 @@ function encodeObject(obj: object, typ: string, options: CborgEncodeOptions, ref
   return encodeOther(obj, typ, options, refStack);
 }
 
+const TAG_TERM = new Token(Type.tag, TERM_TAG);
+
+function encodeTerm(t: Term, options: CborgEncodeOptions, refStack?: Ref): Tokens {
+  return [TAG_TERM, objectToTokens(termArray(t), options, refWith(refStack, t))];
+}
+
+// Arrays go to cborg's own encoder (null), except tuples.
+function encodeArray(arr: unknown[], _typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
+  return arr instanceof Tuple ? encodeTerm(arr, options, refStack) : null;
+}
+
 function encodeOther(obj: unknown, _typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
+  if (isTerm(obj)) return encodeTerm(obj, options, refStack);
   if (ArrayBuffer.isView(obj)) return new Token(Type.bytes, new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
   const toJSON = (obj as { toJSON?: unknown } | null)?.toJSON;
   if (typeof obj === "object" && obj !== null && typeof toJSON === "function") {
@@ -109,6 +124,7 @@ function encodeOther(obj: unknown, _typ: string, options: CborgEncodeOptions, re
 }
 
 const TYPE_ENCODERS: Record<string, TypeEncoder> = Object.assign(Object.create(null), {
+  Array: encodeArray,
   bigint: encodeBigInt,
   Date: encodeDate,
   Map: encodeMap,

@@ -1,7 +1,8 @@
 /**
  * JSON to values: parses what curl users send and reads the markers of
- * `json_encode.ts` back. Only an object whose single key is one of the six
- * markers is a marker. Any other object is a plain object, including one
+ * `json_encode.ts` back, and the Erlang markers of `json_terms.ts`
+ * (`{"$atom":"ok"}`, `{"$tuple":[...]}`, ...). Only an object whose single key
+ * is one of the markers is a marker. Any other object is a plain object, including one
  * whose single key starts with "$" but is not a marker (`{"$ref":"x"}` stays
  * `{"$ref":"x"}`). Numbers beyond 2^53 lose precision, as in any JSON: send
  * them as `{"$bigint":...}`. When a key repeats in the text, the last one
@@ -14,8 +15,9 @@ import { fromBase64 } from "./binary_text.ts";
 import { CodecError, keyPath, MAX_BIGINT_BYTES, shortPath } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits, tooDeep, tooLarge } from "./limits.ts";
 import { setOwn } from "./own.ts";
+import { TERM_MARKERS, termMarker } from "./json_terms.ts";
 
-const MARKERS = new Set(["$bigint", "$bytes", "$date", "$undefined", "$map", "$float"]);
+const MARKERS = new Set(["$bigint", "$bytes", "$date", "$undefined", "$map", "$float", ...TERM_MARKERS]);
 
 // Decimal digits of the largest bigint that crosses the wire
 const MAX_BIGINT_DIGITS = Math.ceil(MAX_BIGINT_BYTES * 8 * Math.log10(2)) + 1;
@@ -101,8 +103,15 @@ function marker(key: string, content: unknown, depth: number, limits: Limits): V
       if (content === "Infinity") return Infinity;
       if (content === "-Infinity") return -Infinity;
       throw malformed(key, 'expected "NaN", "Infinity" or "-Infinity"');
-    default:
+    case "$map":
       return mapFrom(content, depth, limits);
+    default:
+      return termMarker(key, content, depth, {
+        read: (x, d) => fromTree(x, d, limits),
+        fail: (advice) => {
+          throw malformed(key, advice);
+        },
+      });
   }
 }
 

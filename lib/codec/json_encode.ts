@@ -12,6 +12,7 @@
  * | undefined           | `{"$undefined":true}`                    |
  * | Map                 | `{"$map":[[key, value], ...]}`           |
  * | NaN, Infinity, -Inf | `{"$float":"NaN"}`, `"Infinity"`, `"-Infinity"` |
+ * | Erlang values       | `{"$atom":"ok"}`, `{"$tuple":[...]}`, ... (`json_terms.ts`) |
  *
  * The one ambiguity: a plain object that looks exactly like a marker
  * (`{"$date":"..."}`) is read back as what the marker means; use CBOR when
@@ -23,6 +24,7 @@ import type { Value } from "../result.ts";
 import { toBase64 } from "./binary_text.ts";
 import { bigintTooLarge, CodecError, findUnencodable } from "./errors.ts";
 import { setOwn } from "./own.ts";
+import { Tuple } from "../core/terms.ts";
 
 export type EncodeJsonOptions = {
   /** How the value is named in error paths (`args` gives `args[1].cb`). Default `"value"`. */
@@ -64,7 +66,7 @@ function tree(value: unknown, ancestors: object[]): unknown {
   if (Array.isArray(obj)) {
     const list = new Array(obj.length);
     for (let i = 0; i < obj.length; i++) list[i] = tree(obj[i], ancestors);
-    out = list;
+    out = obj instanceof Tuple ? { $tuple: list } : list;
   } else if (obj instanceof Map) {
     const entries: unknown[] = [];
     for (const [k, v] of obj) entries.push([tree(k, ancestors), tree(v, ancestors)]);

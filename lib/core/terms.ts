@@ -6,6 +6,8 @@
  * CBOR give them markers and tags), and `Value` in `lib/result.ts` names them.
  *
  * Construction never touches the network: a `Pid` made here is just data.
+ * Each `toJSON()` gives the JSON marker `lib/codec/json_terms.ts` reads back
+ * (`{"$atom":"ok"}`, `{"$tuple":[...]}`, ...).
  *
  * @module
  */
@@ -72,6 +74,9 @@ export class ImproperList {
       throw new RangeError("An improper list's tail cannot be a list: append its elements instead");
     }
   }
+  toJSON(): unknown {
+    return { $improper: { items: this.items, tail: this.tail } };
+  }
 }
 
 /** A bitstring whose length is not a whole number of bytes: `bits` (1–8) of the last byte count. */
@@ -81,6 +86,9 @@ export class BitString {
       throw new RangeError("A BitString has at least one byte and 1 to 8 bits used in its last byte");
     }
   }
+  toJSON(): unknown {
+    return { $bits: { bytes: this.bytes, bits: this.bits } };
+  }
 }
 
 /** An Erlang process identifier, as data: `#PID<0.85.0>` of `node`. */
@@ -88,6 +96,9 @@ export class Pid {
   constructor(readonly node: string, readonly id: number, readonly serial: number, readonly creation: number) {}
   toString(): string {
     return `#PID<${this.node}.${this.id}.${this.serial}>`;
+  }
+  toJSON(): unknown {
+    return { $pid: { node: this.node, id: this.id, serial: this.serial, creation: this.creation } };
   }
 }
 
@@ -99,6 +110,9 @@ export class Ref {
   toString(): string {
     return `#Reference<${this.node}.${this.ids.join(".")}>`;
   }
+  toJSON(): unknown {
+    return { $reference: { node: this.node, creation: this.creation, ids: this.ids } };
+  }
 }
 
 /** An Erlang port identifier, as data. */
@@ -106,6 +120,10 @@ export class Port {
   constructor(readonly node: string, readonly id: bigint, readonly creation: number) {}
   toString(): string {
     return `#Port<${this.node}.${this.id}>`;
+  }
+  toJSON(): unknown {
+    const id = this.id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.id) : this.id;
+    return { $port: { node: this.node, id, creation: this.creation } };
   }
 }
 
@@ -115,6 +133,9 @@ export class ExportFun {
   toString(): string {
     return `&${this.module}.${this.name}/${this.arity}`;
   }
+  toJSON(): unknown {
+    return { $export: { module: this.module, function: this.name, arity: this.arity } };
+  }
 }
 
 /**
@@ -123,6 +144,15 @@ export class ExportFun {
  */
 export class OpaqueFun {
   constructor(readonly bytes: Uint8Array) {}
+  toJSON(): unknown {
+    return { $fun: this.bytes };
+  }
+}
+
+/** True for an instance of one of the classes above. */
+export function isTerm(x: unknown): x is Term {
+  return x instanceof Atom || x instanceof Tuple || x instanceof ImproperList || x instanceof BitString ||
+    x instanceof Pid || x instanceof Ref || x instanceof Port || x instanceof ExportFun || x instanceof OpaqueFun;
 }
 
 /** Every Erlang-only value class, for `Value`. */
