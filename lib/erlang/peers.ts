@@ -47,6 +47,8 @@ export class ErlangPeers {
   #o: ErlangPeersOptions;
   #conns = new Map<string, ErlConnection>();
   #dialing = new Map<string, Promise<Connected>>();
+  /** Names once connected over this protocol: still Erlang nodes when they are gone. */
+  #known = new Set<string>();
   #inbound: Inbound;
   #outbound: Outbound;
   #handler: ConnectionHandler;
@@ -95,9 +97,9 @@ export class ErlangPeers {
     return this.#conns.has(node);
   }
 
-  /** True when calls to `node` go over the Erlang protocol: connected so, or an Erlang node by its host's epmd. */
+  /** True when calls to `node` go over the Erlang protocol: connected so (now or before), or an Erlang node by its host's epmd. */
   async claims(node: string): Promise<boolean> {
-    return this.#conns.has(node) || this.#dialing.has(node) || await this.#o.isErlang(node);
+    return this.#conns.has(node) || this.#dialing.has(node) || this.#known.has(node) || await this.#o.isErlang(node);
   }
 
   /** Takes a connection an Erlang node opened to this one: the handshake, then the table. */
@@ -213,6 +215,7 @@ export class ErlangPeers {
 
   #up(conn: ErlConnection): void {
     this.#conns.set(conn.peer.name, conn);
+    this.#known.add(conn.peer.name);
     this.#o.log.info("erlang_nodeup", { node: conn.peer.name, hidden: conn.peer.hidden || undefined });
     this.#o.events.emit({ type: "nodeup", node: conn.peer.name, hidden: conn.peer.hidden, time: Date.now() });
   }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Atom } from "../../lib/erlang/term.ts";
 import { type MeshNode, startNode } from "../../lib/mod.ts";
 import { hasErlang, skipNote } from "../support/erlang.ts";
-import { Child, elixirProbe, freePort, registered } from "../support/erlang_peer.ts";
+import { Child, elixirProbe, freePort, PERSON_EX, startElixir } from "../support/erlang_peer.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -20,17 +20,6 @@ const COOKIE = "erlcookie";
 const RUN = hasErlang();
 if (!RUN) skipNote("test/integration/erlang_dist.test.ts");
 
-const PERSON_EX = `
-defmodule Person do
-  def say_hello(o), do: "Hello, #{n(node())}! My name is #{n(o)}."
-  defp n(x), do: x |> Atom.to_string() |> String.split("@") |> hd() |> String.capitalize()
-  def boom, do: raise("boom")
-  def slow(ms), do: (:timer.sleep(ms); :slept)
-end
-defmodule Relay do
-  def ask_back(ts), do: :erpc.call(ts, Person, :say_hello, [node()])
-end
-`;
 
 let dir: string;
 let epmdPort: number;
@@ -39,13 +28,8 @@ let ex: Child;
 const children: Child[] = [];
 
 async function elixirNode(name: string): Promise<Child> {
-  const c = new Child(["elixir", "--sname", `${name}@localhost`, "--cookie", COOKIE, "--no-halt", "-r", join(dir, "person.ex"), "-e", 'IO.puts("loaded")'], {
-    ERL_EPMD_PORT: String(epmdPort),
-  });
+  const c = await startElixir(name, COOKIE, epmdPort, join(dir, "person.ex"));
   children.push(c);
-  // It registers with epmd before it loads the modules: wait for both.
-  await c.line(/^loaded$/);
-  await registered(epmdPort, name);
   return c;
 }
 

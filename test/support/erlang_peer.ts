@@ -82,3 +82,32 @@ export async function elixirProbe(name: string, cookie: string, epmdPort: number
   if (code !== 0) throw new Error(`elixir probe exited ${code}:\n${c.out}\n${c.err}`);
   return c.out;
 }
+
+/** The Elixir modules the tests call: Person (say_hello, boom, slow) and Relay (calls back). */
+export const PERSON_EX = `
+defmodule Person do
+  def say_hello(o), do: "Hello, #{n(node())}! My name is #{n(o)}."
+  defp n(x), do: x |> Atom.to_string() |> String.split("@") |> hd() |> String.capitalize()
+  def boom, do: raise("boom")
+  def slow(ms), do: (:timer.sleep(ms); :slept)
+end
+defmodule Relay do
+  def ask_back(ts), do: :erpc.call(ts, Person, :say_hello, [node()])
+end
+`;
+
+/** Starts Elixir node `name@localhost` with the modules of `file` loaded; resolves once it is registered and loaded. */
+export async function startElixir(name: string, cookie: string, epmdPort: number, file: string): Promise<Child> {
+  const c = new Child(["elixir", "--sname", `${name}@localhost`, "--cookie", cookie, "--no-halt", "-r", file, "-e", 'IO.puts("loaded")'], {
+    ERL_EPMD_PORT: String(epmdPort),
+  });
+  try {
+    // It registers with epmd before it loads the modules: wait for both.
+    await c.line(/^loaded$/);
+    await registered(epmdPort, name);
+  } catch (err) {
+    await c.stop("SIGKILL");
+    throw err;
+  }
+  return c;
+}
