@@ -84,12 +84,17 @@ export class ErlangPeers {
 
   /** Connected visible Erlang nodes. */
   nodes(): string[] {
-    return [...this.#conns.values()].filter((c) => !c.peer.hidden).map((c) => c.peer.name);
+    return [...this.#conns.values()].filter((c) => !this.#hidden(c)).map((c) => c.peer.name);
   }
 
   /** Connected hidden Erlang nodes. */
   hiddenNodes(): string[] {
-    return [...this.#conns.values()].filter((c) => c.peer.hidden).map((c) => c.peer.name);
+    return [...this.#conns.values()].filter((c) => this.#hidden(c)).map((c) => c.peer.name);
+  }
+
+  /** As in Erlang, a connection is hidden when either side is. */
+  #hidden(c: ErlConnection): boolean {
+    return c.peer.hidden || this.#o.self.hidden;
   }
 
   /** True when `node` is connected over the Erlang protocol. */
@@ -216,8 +221,8 @@ export class ErlangPeers {
   #up(conn: ErlConnection): void {
     this.#conns.set(conn.peer.name, conn);
     this.#known.add(conn.peer.name);
-    this.#o.log.info("erlang_nodeup", { node: conn.peer.name, hidden: conn.peer.hidden || undefined });
-    this.#o.events.emit({ type: "nodeup", node: conn.peer.name, hidden: conn.peer.hidden, time: Date.now() });
+    this.#o.log.info("erlang_nodeup", { node: conn.peer.name, hidden: this.#hidden(conn) || undefined });
+    this.#o.events.emit({ type: "nodeup", node: conn.peer.name, hidden: this.#hidden(conn), time: Date.now() });
   }
 
   #down(conn: ErlConnection, reason: string): void {

@@ -27,14 +27,15 @@ let epmd: Child;
 let ex: Child;
 const children: Child[] = [];
 
-async function elixirNode(name: string): Promise<Child> {
-  const c = await startElixir(name, COOKIE, epmdPort, join(dir, "person.ex"));
+async function elixirNode(name: string, erlFlags?: string): Promise<Child> {
+  const c = await startElixir(name, COOKIE, epmdPort, join(dir, "person.ex"), erlFlags);
   children.push(c);
   return c;
 }
 
-function tsNode(name: string, cookie = COOKIE): Promise<MeshNode> {
+function tsNode(name: string, cookie = COOKIE, more: { hidden?: boolean; ticktimeSeconds?: number } = {}): Promise<MeshNode> {
   return startNode({
+    ...more,
     name: `${name}@localhost`,
     cookie,
     erlang: true,
@@ -151,6 +152,40 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
     expect(node.disconnect("ex@localhost")).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(events).toEqual(["nodeup ex@localhost", "nodedown ex@localhost"]);
+  }, 30_000);
+
+  test("ticks keep an idle link up, and a frozen Elixir node is dropped after the ticktime", async () => {
+    const ticker = await elixirNode("ticker", "-kernel net_ticktime 4");
+    await using node = await tsNode("tstick", COOKIE, { ticktimeSeconds: 4 });
+    const down: number[] = [];
+    node.on("nodedown", (e) => e.node === "ticker@localhost" && down.push(Date.now()));
+    expect(await node.ping("ticker@localhost")).toBe("pong");
+    // Idle for longer than both ticktimes: the ticks must keep it.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(node.nodes()).toContain("ticker@localhost");
+    expect(down).toEqual([]);
+    const frozen = Date.now();
+    ticker.proc.kill("SIGSTOP");
+    try {
+      while (down.length === 0 && Date.now() - frozen < 10_000) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      ticker.proc.kill("SIGCONT");
+    }
+    expect(down.length).toBe(1);
+    expect(down[0] - frozen).toBeLessThan(6000);
+    expect(node.nodes()).not.toContain("ticker@localhost");
+  }, 40_000);
+
+  test("a hidden TypeScript node is in Node.list(:hidden), not Node.list()", async () => {
+    await using node = await tsNode("tshidden", COOKIE, { hidden: true });
+    const out = await elixirProbe("probehidden@localhost", COOKIE, epmdPort, `
+      t = :"tshidden@localhost"
+      IO.puts(inspect({Node.ping(t), t in Node.list(), t in Node.list(:hidden)}))
+    `);
+    expect(out.trim()).toBe("{:pong, false, true}");
+    expect(await node.ping("ex@localhost")).toBe("pong");
+    expect(node.nodes()).toEqual([]);
+    expect(node.hiddenNodes()).toEqual(["ex@localhost"]);
   }, 30_000);
 
   void ex;

@@ -97,8 +97,9 @@ end
 `;
 
 /** Starts Elixir node `name@localhost` with the modules of `file` loaded; resolves once it is registered and loaded. */
-export async function startElixir(name: string, cookie: string, epmdPort: number, file: string): Promise<Child> {
-  const c = new Child(["elixir", "--sname", `${name}@localhost`, "--cookie", cookie, "--no-halt", "-r", file, "-e", 'IO.puts("loaded")'], {
+export async function startElixir(name: string, cookie: string, epmdPort: number, file: string, erlFlags?: string): Promise<Child> {
+  const erl = erlFlags ? ["--erl", erlFlags] : [];
+  const c = new Child(["elixir", "--sname", `${name}@localhost`, "--cookie", cookie, ...erl, "--no-halt", "-r", file, "-e", 'IO.puts("loaded")'], {
     ERL_EPMD_PORT: String(epmdPort),
   });
   try {
