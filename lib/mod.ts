@@ -41,3 +41,4 @@ export {
   type Value,
 } from "./result.ts";
 export { ModuleError } from "./rpc/modules.ts";
+export { Atom, BitString, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, type Term, Tuple } from "./core/terms.ts";
