@@ -23,12 +23,16 @@ function stackOf(module: Value, fn: Value, args: Value[]): Value[] {
   return [tuple(module, fn, args.length, [])];
 }
 
-/** What an Elixir `raise` puts in the reason: an exception struct. */
+/**
+ * What an Elixir `raise` puts in the reason: a RuntimeError struct whose
+ * message keeps the JavaScript error's name (`TypeError: x is undefined`):
+ * Elixir has no struct for most JavaScript errors, and formatting one it
+ * does not know would fail on the caller's side.
+ */
 function elixirException(name: string, message: string): Map<Value, Value> {
-  const struct = name === "Error" || name === "Thrown" ? "RuntimeError" : name;
   return new Map<Value, Value>([
     [atom("__exception__"), true],
-    [atom("__struct__"), atom(`Elixir.${/^[A-Z][A-Za-z0-9_.]*$/.test(struct) ? struct : "RuntimeError"}`)],
+    [atom("__struct__"), atom("Elixir.RuntimeError")],
     [atom("message"), `${name}: ${message}`],
   ]);
 }

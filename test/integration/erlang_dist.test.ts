@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Atom } from "../../lib/erlang/term.ts";
-import { type MeshNode, startNode } from "../../lib/mod.ts";
+import { Atom, type MeshNode, startNode } from "../../lib/mod.ts";
 import { hasErlang, skipNote } from "../support/erlang.ts";
 import { Child, elixirProbe, freePort, PERSON_EX, startElixir } from "../support/erlang_peer.ts";
 
@@ -93,7 +92,9 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
         show.("rpc_undef", :rpc.call(t, Person, :nope, []))
         show.("erpc_undef", (try do :erpc.call(t, Person, :nope, []) rescue e in ErlangError -> e.original end))
         show.("erpc_raise", (try do :erpc.call(t, Boom, :boom, []) rescue e in ErlangError -> elem(e.original, 1) end))
-        show.("rpc_raise", elem(:rpc.call(t, Boom, :boom, []), 0))
+        show.("rpc_raise", :rpc.call(t, Boom, :boom, []))
+        show.("erpc_throw", (try do :erpc.call(t, Boom, :toss, []) catch k, v -> {k, v} end))
+        show.("rpc_throw", :rpc.call(t, Boom, :toss, []))
         show.("puts", :erpc.call(t, Talk, :puts, ["hi"]))
         show.("erpc_timeout", (try do :erpc.call(t, Slow, :wait, [], 200) catch :error, e -> e end))
         show.("rpc_timeout", :rpc.call(t, Slow, :wait, [], 200))
@@ -109,7 +110,9 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
       expect(line("rpc_undef")).toBe("{:badrpc, {:EXIT, {:undef, [{Person, :nope, [], []}]}}}");
       expect(line("erpc_undef")).toBe("{:exception, :undef, [{Person, :nope, [], []}]}");
       expect(line("erpc_raise")).toBe(`%RuntimeError{message: "Error: boom"}`);
-      expect(line("rpc_raise")).toBe(":badrpc");
+      expect(line("rpc_raise")).toBe(`{:badrpc, {:EXIT, {%RuntimeError{message: "Error: boom"}, [{Boom, :boom, 0, []}]}}}`);
+      expect(line("erpc_throw")).toBe(`{:throw, "oops"}`);
+      expect(line("rpc_throw")).toBe(`"oops"`);
       expect(line("puts")).toBe(`"said"`);
       expect(line("erpc_timeout")).toBe("{:erpc, :timeout}");
       expect(line("rpc_timeout")).toBe("{:badrpc, :timeout}");

@@ -8,8 +8,7 @@
  * prints), prints `ready NAME`, then, given ELIXIR_NODE, calls it and prints
  * one `result LABEL {json}` line per call, then `done`. Stops on SIGTERM.
  */
-import { Atom } from "../../lib/erlang/term.ts";
-import { type CallContext, startNode } from "../../lib/mod.ts";
+import { Atom, type CallContext, startNode } from "../../lib/mod.ts";
 
 const args = "Deno" in globalThis ? (globalThis as unknown as { Deno: { args: string[] } }).Deno.args : process.argv.slice(2);
 const [name, cookie, epmdPort, runtimeDir, elixir] = args;
@@ -33,6 +32,9 @@ node.register("Person", {
 node.register("Boom", {
   boom() {
     throw new Error("boom");
+  },
+  toss() {
+    throw "oops";
   },
 });
 node.register("Slow", {
