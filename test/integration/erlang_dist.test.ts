@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Atom, type MeshNode, startNode } from "../../lib/mod.ts";
+import { Atom, type MeshNode, Pid, startNode, Tuple, type Value } from "../../lib/mod.ts";
 import { hasErlang, skipNote } from "../support/erlang.ts";
 import { Child, elixirProbe, freePort, PERSON_EX, startElixir } from "../support/erlang_peer.ts";
 
@@ -124,6 +124,48 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
       expect(ts.out).toContain("stopped");
     }, 60_000);
   }
+
+  test("values round-trip TypeScript → Elixir → TypeScript unchanged", async () => {
+    await using node = await tsNode("tsvalues");
+    const pid = await node.call("ex@localhost", "erlang", "self", []);
+    expect(pid).toBeInstanceOf(Pid);
+    const values: Value[] = [
+      123456789012345678901234567890n,
+      -(2n ** 64n),
+      3.25,
+      -0.5,
+      2 ** 40,
+      "héllo ✓",
+      new Uint8Array([0xff, 0x00, 0xfe]),
+      new Atom("an_atom"),
+      new Tuple([new Atom("ok"), 1, [2, 3]]),
+      { outer: { inner: [1, { deep: "x" }] } },
+      new Map<Value, Value>([[new Atom("k"), new Tuple([1])], [1, "one"]]),
+      [1, [2, [3]], "four"],
+      pid as Value,
+      true,
+      null,
+    ];
+    for (const v of values) {
+      const r = await node.callResult("ex@localhost", "Elixir.Function", "identity", [v]);
+      expect(r).toEqual({ kind: "ok", value: v });
+    }
+    // Elixir sees the types it should: a bignum, a float, an atom, a tuple, a binary that is no string, a map.
+    const checks: [string, Value][] = [
+      ["is_integer", 123456789012345678901234567890n],
+      ["is_float", 3.25],
+      ["is_atom", new Atom("a")],
+      ["is_tuple", new Tuple([1])],
+      ["is_binary", new Uint8Array([0xff])],
+      ["is_map", { a: 1 }],
+      ["is_pid", pid as Value],
+    ];
+    for (const [check, v] of checks) expect(await node.call("ex@localhost", "erlang", check, [v])).toBe(true);
+    const badarg = await node.callResult("ex@localhost", "Elixir.Function", "identity", [NaN]);
+    expect(badarg.kind).toBe("badarg");
+    // One bad term fails that call alone: the link is still up.
+    expect(await node.callResult("ex@localhost", "erlang", "+", [1, 2])).toEqual({ kind: "ok", value: 3 });
+  }, 30_000);
 
   test("a killed Elixir node ends a call in flight noconnection in under a second", async () => {
     const victim = await elixirNode("victim");
