@@ -11,6 +11,7 @@ import type { Limits } from "../codec/limits.ts";
 import type { NodeEvents } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import { dialHost } from "../core/name.ts";
+import { after } from "../core/timer.ts";
 import { systemClock } from "../distribution/clock.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { lookupNode, registerNode, type Registration } from "../erlang/epmd.ts";
@@ -74,15 +75,52 @@ export class ErlangSide {
   #registration: Registration;
   #epmd: EpmdSource;
 
-  constructor(peers: ErlangPeers, server: TcpServer, registration: Registration, epmd: EpmdSource) {
+  #stopped = false;
+  #retry?: () => void;
+
+  constructor(peers: ErlangPeers, server: TcpServer, registration: Registration, epmd: EpmdSource, o: ErlangSideOptions) {
     this.peers = peers;
     this.port = server.port;
     this.#server = server;
     this.#registration = registration;
     this.#epmd = epmd;
+    this.#watch(o);
+  }
+
+  /**
+   * When epmd drops the registration (it was restarted), registers again
+   * until it takes, as OTP does: Erlang nodes find this one only through it.
+   * The first creation stays in use (pids already handed out carry it).
+   */
+  #watch(o: ErlangSideOptions): void {
+    const registration = this.#registration;
+    void registration.lost.then(() => {
+      if (this.#stopped) return;
+      o.log.warn("erlang_epmd_lost", { port: o.erlEpmdPort, hint: "registering again; Erlang nodes cannot find this node meanwhile" });
+      const attempt = (delay: number) => {
+        this.#retry = after(delay, async () => {
+          try {
+            const again = await registerNode(o.rt, { host: "127.0.0.1", port: o.erlEpmdPort }, this.#registerOptions(o));
+            if (this.#stopped) return again.close();
+            this.#registration = again;
+            o.log.info("erlang_epmd_registered", { port: o.erlEpmdPort });
+            this.#watch(o);
+          } catch {
+            if (!this.#stopped) attempt(Math.min(delay * 2, 10_000));
+          }
+        });
+      };
+      attempt(500);
+    });
+  }
+
+  #registerOptions(o: ErlangSideOptions) {
+    return { name: o.name.split("@")[0], port: this.port, hidden: o.hidden };
   }
 
   async stop(reason: string): Promise<void> {
+    this.#stopped = true;
+    this.#retry?.();
     this.peers.close(reason);
     this.#registration.close();
     await this.#server.close();
@@ -129,7 +167,6 @@ export async function startErlangSide(
       { cause: err },
     );
   }
-  void registration.lost.then(() => o.log.warn("erlang_epmd_lost", { port: o.erlEpmdPort, hint: "Erlang nodes can no longer find this node; restart it" }));
   const peers = ready.peers = new ErlangPeers({
     self: { name: o.name, creation: registration.creation, hidden: o.hidden },
     cookie: o.cookie,
@@ -145,7 +182,7 @@ export async function startErlangSide(
     isErlang: (node) => isErlangNode(o, node),
   });
   o.log.info("erlang_start", { node: o.name, port: server.port, epmd: o.erlEpmdPort, epmd_source: epmd.kind, creation: registration.creation, host });
-  return new ErlangSide(peers, server, registration, epmd);
+  return new ErlangSide(peers, server, registration, epmd, o);
 }
 
 function erlEpmdOf(node: string, o: ErlangSideOptions) {

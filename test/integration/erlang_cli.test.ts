@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasErlang, skipNote } from "../support/erlang.ts";
-import { Child, elixirProbe, freePort, PERSON_EX, startElixir } from "../support/erlang_peer.ts";
+import { type Child, elixirProbe, freePort, PERSON_EX, startElixir, startEpmd } from "../support/erlang_peer.ts";
 import { Cluster, FIXTURES, type NodeProc } from "../support/cluster.ts";
 
 const RUN = hasErlang();
@@ -25,7 +25,7 @@ describe.skipIf(!RUN)("meshrpc start --erlang", () => {
     cluster = new Cluster();
     const port = await freePort();
     env = { ERL_EPMD_PORT: String(port) };
-    erlEpmd = new Child(["epmd", "-port", String(port)], {});
+    erlEpmd = await startEpmd(port);
     writeFileSync(join(cluster.dir, "person.ex"), PERSON_EX);
     ex = await startElixir("ex", cluster.cookie, port, join(cluster.dir, "person.ex"));
     ts = await cluster.start("ts@localhost", { args: ["--erlang", "--modules", join(FIXTURES, "modules")], env });

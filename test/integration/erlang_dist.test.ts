@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Atom, type MeshNode, Pid, startNode, Tuple, type Value } from "../../lib/mod.ts";
 import { hasErlang, skipNote } from "../support/erlang.ts";
-import { Child, elixirProbe, freePort, PERSON_EX, startElixir } from "../support/erlang_peer.ts";
+import { Child, elixirProbe, freePort, PERSON_EX, registered, startElixir, startEpmd } from "../support/erlang_peer.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -32,13 +32,17 @@ async function elixirNode(name: string, erlFlags?: string): Promise<Child> {
   return c;
 }
 
-function tsNode(name: string, cookie = COOKIE, more: { hidden?: boolean; ticktimeSeconds?: number } = {}): Promise<MeshNode> {
+function tsNode(
+  name: string,
+  cookie = COOKIE,
+  more: { hidden?: boolean; ticktimeSeconds?: number; erlangEpmdPort?: number } = {},
+): Promise<MeshNode> {
   return startNode({
+    erlangEpmdPort: epmdPort,
     ...more,
     name: `${name}@localhost`,
     cookie,
     erlang: true,
-    erlangEpmdPort: epmdPort,
     epmd: false,
     control: false,
     listen: "127.0.0.1",
@@ -51,7 +55,7 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
     dir = mkdtempSync(join(tmpdir(), "meshrpc-erl-"));
     writeFileSync(join(dir, "person.ex"), PERSON_EX);
     epmdPort = await freePort();
-    epmd = new Child(["epmd", "-port", String(epmdPort)], {});
+    epmd = await startEpmd(epmdPort);
     ex = await elixirNode("ex");
   }, 30_000);
 
@@ -231,6 +235,19 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
     expect(await node.ping("ex@localhost")).toBe("pong");
     expect(node.nodes()).toEqual([]);
     expect(node.hiddenNodes()).toEqual(["ex@localhost"]);
+  }, 30_000);
+
+  test("after epmd restarts, the node registers again", async () => {
+    const port = await freePort();
+    let own = await startEpmd(port);
+    children.push(own);
+    await using node = await tsNode("tsagain", COOKIE, { erlangEpmdPort: port });
+    await registered(port, "tsagain");
+    await own.stop();
+    own = await startEpmd(port);
+    children.push(own);
+    await registered(port, "tsagain", 15_000);
+    void node;
   }, 30_000);
 
   void ex;

@@ -64,6 +64,23 @@ export function epmdNames(port: number): string {
   return spawnSync("epmd", ["-port", String(port), "-names"], { encoding: "utf8" }).stdout ?? "";
 }
 
+/**
+ * Starts `epmd -port P` in the foreground (stop it by the Child) and waits
+ * until it answers: an `erl` started before that would run an `epmd -daemon`
+ * of its own, which no test would stop.
+ */
+export async function startEpmd(port: number): Promise<Child> {
+  const c = new Child(["epmd", "-port", String(port)], {});
+  for (let i = 0; !/up and running/.test(epmdNames(port)); i++) {
+    if (i === 100) {
+      await c.stop("SIGKILL");
+      throw new Error(`epmd did not answer on port ${port}: ${c.err}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return c;
+}
+
 /** Waits until `name` is registered with the epmd on `port`. */
 export async function registered(port: number, name: string, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
