@@ -29,7 +29,8 @@ export const MAX_ATOM_CHARS = 255;
 export class Atom extends String {
   constructor(name: string) {
     super(name);
-    if ([...name].length > MAX_ATOM_CHARS) {
+    // Counting code points costs an array: only names long enough to be over the limit pay it.
+    if (name.length > MAX_ATOM_CHARS && [...name].length > MAX_ATOM_CHARS) {
       throw new RangeError(`An atom has at most ${MAX_ATOM_CHARS} characters; this one has ${[...name].length}`);
     }
   }

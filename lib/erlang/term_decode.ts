@@ -10,7 +10,7 @@ import type { Value } from "../result.ts";
 import { CodecError, MAX_BIGINT_BYTES } from "../codec/errors.ts";
 import { DEFAULT_LIMITS, type Limits, tooLarge } from "../codec/limits.ts";
 import { setOwn } from "../codec/own.ts";
-import { Atom, BitString, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple } from "../core/terms.ts";
+import { Atom, BitString, MAX_ATOM_CHARS, ExportFun, ImproperList, OpaqueFun, Pid, Port, Ref, Tuple } from "../core/terms.ts";
 import { TAG } from "./term_tags.ts";
 import { Reader } from "./term_reader.ts";
 
@@ -64,6 +64,9 @@ function atomValue(name: string): Value {
   if (name === "true") return true;
   if (name === "false") return false;
   if (name === "nil") return null;
+  if (name.length > MAX_ATOM_CHARS && [...name].length > MAX_ATOM_CHARS) {
+    throw malformed(`an atom of more than ${MAX_ATOM_CHARS} characters`);
+  }
   return new Atom(name);
 }
 

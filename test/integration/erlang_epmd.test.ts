@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { type ChildProcess, spawn } from "node:child_process";
 import { EpmdError, epmdPortFromEnv, listNames, lookupNode, registerNode, type Registration } from "../../lib/erlang/epmd.ts";
 import { ensureEpmd } from "../../lib/erlang/epmd_ensure.ts";
+import { holdRegistration } from "../../lib/erlang/epmd_hold.ts";
 import { type EpmdServer, serveEpmd } from "../../lib/erlang/epmd_server.ts";
 import { loadRuntime, type Runtime } from "../../lib/runtime/mod.ts";
 import { freePort, waitFor } from "../support/cluster.ts";
@@ -86,6 +87,34 @@ describe("the embedded epmd", () => {
     const reg = await register(server.port, "ts", 40006);
     await server.close();
     await reg.lost;
+  });
+
+  test("a held registration comes back when epmd restarts, keeping its first creation", async () => {
+    const first = await serveEpmd(rt, { hostname: "127.0.0.1", port: 0 });
+    const port = first.port;
+    const events: string[] = [];
+    const held = await holdRegistration(rt, at(port), {
+      name: "ts",
+      port: 40008,
+      retryEveryMs: 50,
+      onChange: (e) => events.push(e.kind),
+    });
+    try {
+      await first.close();
+      await waitFor("the loss to be seen", () => !held.registered);
+      const second = await serveEpmd(rt, { hostname: "127.0.0.1", port });
+      servers.push(second);
+      await waitFor("ts to be registered again", async () => (await lookupNode(rt, at(port), "ts"))?.port === 40008);
+      expect(held.registered).toBe(true);
+      expect(events[0]).toBe("lost");
+      expect(events.at(-1)).toBe("restored");
+      const creation = held.creation;
+      held.close();
+      expect(held.creation).toBe(creation);
+      await waitFor("ts to be gone", async () => (await lookupNode(rt, at(port), "ts")) === undefined);
+    } finally {
+      held.close();
+    }
   });
 
   test("no epmd is an EpmdError that says how to start one", async () => {

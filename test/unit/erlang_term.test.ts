@@ -85,6 +85,7 @@ describe("decoding", () => {
     ["trailing bytes", [131, 97, 1, 0], "1 bytes follow"],
     ["an atom that is not UTF-8", [131, 119, 1, 255], "not valid UTF-8"],
     ["a reference of 6 words", [131, 90, 0, 6], "6 id words"],
+    ["an atom of 300 characters", [131, 118, 1, 44, ...new Array(300).fill(97)], "more than 255 characters"],
   ])("%s is a CodecError", (_, bytes, message) => {
     expect(codecError(() => decodeTerm(new Uint8Array(bytes))).message).toContain(message);
   });
@@ -131,4 +132,15 @@ describe("encoding refuses what Erlang would not read back, saying where", () =>
   test("without the version byte, the term alone", () => {
     expect(encodeTerm(1, { versionByte: false })).toEqual(new Uint8Array([97, 1]));
   });
+});
+
+describe("under Deno", () => {
+  test("the golden vectors decode and encode the same", async () => {
+    const root = new URL("../../", import.meta.url).pathname;
+    const proc = Bun.spawn([`${root}node_modules/.bin/deno`, "run", "-A", `${root}test/support/erlang_term_deno.ts`], {
+      stdout: "pipe",
+    });
+    const out = JSON.parse(await new Response(proc.stdout).text());
+    expect(out).toEqual({ runtime: "deno", cases: TERM_CASES.length, wrong: [] });
+  }, 30_000);
 });
