@@ -11,10 +11,10 @@ import type { Limits } from "../codec/limits.ts";
 import type { NodeEvents } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import { dialHost } from "../core/name.ts";
-import { after } from "../core/timer.ts";
 import { systemClock } from "../distribution/clock.ts";
 import { lookupPort } from "../epmd/client.ts";
-import { lookupNode, registerNode, type Registration } from "../erlang/epmd.ts";
+import { lookupNode } from "../erlang/epmd.ts";
+import { type HeldRegistration, holdRegistration } from "../erlang/epmd_hold.ts";
 import { ensureEpmd, type EpmdSource } from "../erlang/epmd_ensure.ts";
 import type { ErlIncomingCall } from "../erlang/inbound.ts";
 import { ErlangPeers } from "../erlang/peers.ts";
@@ -72,55 +72,18 @@ export class ErlangSide {
   readonly peers: ErlangPeers;
   readonly port: number;
   #server: TcpServer;
-  #registration: Registration;
+  #registration: HeldRegistration;
   #epmd: EpmdSource;
 
-  #stopped = false;
-  #retry?: () => void;
-
-  constructor(peers: ErlangPeers, server: TcpServer, registration: Registration, epmd: EpmdSource, o: ErlangSideOptions) {
+  constructor(peers: ErlangPeers, server: TcpServer, registration: HeldRegistration, epmd: EpmdSource) {
     this.peers = peers;
     this.port = server.port;
     this.#server = server;
     this.#registration = registration;
     this.#epmd = epmd;
-    this.#watch(o);
-  }
-
-  /**
-   * When epmd drops the registration (it was restarted), registers again
-   * until it takes, as OTP does: Erlang nodes find this one only through it.
-   * The first creation stays in use (pids already handed out carry it).
-   */
-  #watch(o: ErlangSideOptions): void {
-    const registration = this.#registration;
-    void registration.lost.then(() => {
-      if (this.#stopped) return;
-      o.log.warn("erlang_epmd_lost", { port: o.erlEpmdPort, hint: "registering again; Erlang nodes cannot find this node meanwhile" });
-      const attempt = (delay: number) => {
-        this.#retry = after(delay, async () => {
-          try {
-            const again = await registerNode(o.rt, { host: "127.0.0.1", port: o.erlEpmdPort }, this.#registerOptions(o));
-            if (this.#stopped) return again.close();
-            this.#registration = again;
-            o.log.info("erlang_epmd_registered", { port: o.erlEpmdPort });
-            this.#watch(o);
-          } catch {
-            if (!this.#stopped) attempt(Math.min(delay * 2, 10_000));
-          }
-        });
-      };
-      attempt(500);
-    });
-  }
-
-  #registerOptions(o: ErlangSideOptions) {
-    return { name: o.name.split("@")[0], port: this.port, hidden: o.hidden };
   }
 
   async stop(reason: string): Promise<void> {
-    this.#stopped = true;
-    this.#retry?.();
     this.peers.close(reason);
     this.#registration.close();
     await this.#server.close();
@@ -150,10 +113,21 @@ export async function startErlangSide(
   }
   const [alive, host] = o.name.split("@");
   let epmd: EpmdSource | undefined;
-  let registration: Registration;
+  let registration: HeldRegistration;
   try {
     epmd = await ensureEpmd(o.rt, o.erlEpmdPort, { logFile: o.epmdLogFile });
-    registration = await registerNode(o.rt, { host: "127.0.0.1", port: o.erlEpmdPort }, { name: alive, port: server.port, hidden: o.hidden });
+    // Held: after an epmd restart the name is registered again, the first creation kept.
+    registration = await holdRegistration(o.rt, { host: "127.0.0.1", port: o.erlEpmdPort }, {
+      name: alive,
+      port: server.port,
+      hidden: o.hidden,
+      onChange: (e) =>
+        e.kind === "lost"
+          ? o.log.warn("erlang_epmd_lost", { port: o.erlEpmdPort, hint: "registering again; Erlang nodes cannot find this node meanwhile" })
+          : e.kind === "restored"
+          ? o.log.info("erlang_epmd_registered", { port: o.erlEpmdPort })
+          : undefined,
+    });
   } catch (err) {
     await server.close();
     if (epmd?.kind === "embedded") await epmd.server.close();
@@ -182,7 +156,7 @@ export async function startErlangSide(
     isErlang: (node) => isErlangNode(o, node),
   });
   o.log.info("erlang_start", { node: o.name, port: server.port, epmd: o.erlEpmdPort, epmd_source: epmd.kind, creation: registration.creation, host });
-  return new ErlangSide(peers, server, registration, epmd, o);
+  return new ErlangSide(peers, server, registration, epmd);
 }
 
 function erlEpmdOf(node: string, o: ErlangSideOptions) {
