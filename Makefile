@@ -47,6 +47,7 @@ demo: build
 bench: build
 	$(BUN) run test/bench/calls.ts
 	./test/bench/erpc.sh
+	$(BUN) run test/bench/erlang.ts
 
 # The hardening suite (test/reliability/README.md): a table of figures, exit 1 when a bound breaks.
 reliability: build

@@ -29,6 +29,8 @@ export class ErlSocket {
   #ended?: Ended;
   #waiter?: (r: Received) => void;
   #handlers?: PacketHandlers;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
 
   constructor(stream: ByteStream, clock: Clock) {
     this.#stream = stream;
@@ -43,13 +45,37 @@ export class ErlSocket {
     });
   }
 
-  /** Sends one packet with the current length prefix; a no-op once ended. */
+  /**
+   * Sends one packet with the current length prefix; a no-op once ended.
+   * Packets sent in one turn of the event loop leave in one write, as Erlang
+   * batches its socket writes: a burst of replies is one system call.
+   */
   send(payload: Uint8Array): void {
-    if (!this.#ended) this.#stream.write(framed(payload, this.#reader.headerBytes));
+    if (this.#ended) return;
+    this.#queue.push(framed(payload, this.#reader.headerBytes));
+    this.#queued += payload.length + this.#reader.headerBytes;
+    if (this.#queue.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    const queue = this.#queue.splice(0);
+    const size = this.#queued;
+    this.#queued = 0;
+    if (this.#ended || queue.length === 0) return;
+    if (queue.length === 1) return void this.#stream.write(queue[0]);
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const q of queue) {
+      out.set(q, at);
+      at += q.length;
+    }
+    this.#stream.write(out);
   }
 
   /** Closes the connection; pending receives and the handlers learn why once. */
   close(message = "closed by this node"): void {
+    // What was sent before the close (a refusal's status) still leaves.
+    this.#flush();
     this.#end({ kind: "closed", message });
     this.#stream.close();
   }
