@@ -55,6 +55,9 @@ export function nodeOptions(ctx: Context): NodeOptions {
   if (tick !== undefined && !(tick > 0 && Number.isFinite(tick))) {
     throw new CliError(`--ticktime must be a positive number of seconds, not "${ticktime}"`, 2);
   }
+  if (ctx.values["erlang-port"] !== undefined && ctx.values.erlang !== true) {
+    throw new CliError("--erlang-port goes with --erlang", 2);
+  }
   return {
     name: (sname ?? name)!,
     longNames: name !== undefined,
