@@ -26,7 +26,7 @@ interface Pending {
   /** Set by SPAWN_REPLY: the process running the call. */
   child?: Pid;
   caller: Pid;
-  /** Cancel asked before the process was known: exit it when it is. */
+  /** Given up before the process was known: exit it when it is. */
   cancelled?: boolean;
 }
 
@@ -66,15 +66,30 @@ export class Outbound {
     const key = termKey(reqId);
     return new Promise<CallResult>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => {
-        this.#cancel(key);
-        reject(signal!.reason);
-      };
-      const done = (r: CallResult) => {
+      const finish = () => {
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
+      };
+      const done = (r: CallResult) => {
+        finish();
         this.#calls.delete(key);
         resolve(r);
+      };
+      // Given up (timeout, abort): the process is exited, now or once its pid arrives.
+      const abandon = () => {
+        finish();
+        const p = this.#calls.get(key);
+        if (!p) return;
+        p.cancelled = true;
+        p.settle = () => this.#calls.delete(key);
+        if (p.child) {
+          this.#exitChild(p);
+          this.#calls.delete(key);
+        }
+      };
+      const onAbort = () => {
+        abandon();
+        reject(signal!.reason);
       };
       const control = tuple(OP.SPAWN_REQUEST, reqId, caller, this.#groupLeader, tuple(atom("erpc"), atom("execute_call"), 4), [atom("monitor")]);
       try {
@@ -86,8 +101,8 @@ export class Outbound {
       this.#calls.set(key, { conn, caller, res, module, fn, settle: done });
       if (Number.isFinite(timeoutMs)) {
         timer = setTimeout(() => {
-          this.#cancel(key);
-          done(timeout(conn.peer.name, timeoutMs));
+          abandon();
+          resolve(timeout(conn.peer.name, timeoutMs));
         }, Math.max(0, timeoutMs));
       }
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -131,7 +146,10 @@ export class Outbound {
       if (!p) return true;
       if (c.result instanceof Pid) {
         p.child = c.result;
-        if (p.cancelled) this.#exitChild(p);
+        if (p.cancelled) {
+          this.#exitChild(p);
+          this.#calls.delete(termKey(c.reqId));
+        }
       } else {
         p.settle(exception("ErlangError", `Erlang error: {:erpc, ${showTerm(c.result)}}`, undefined, c.result as Value));
       }
@@ -161,14 +179,7 @@ export class Outbound {
     for (const w of [...this.#replies.values()]) if (w.conn === conn) w.settle(false);
   }
 
-  /** Gives up a call: the demonitor erpc sends, and an exit to its process (`this.signal` for a TypeScript callee). */
-  #cancel(key: string): void {
-    const p = this.#calls.get(key);
-    if (!p) return;
-    p.cancelled = true;
-    if (p.child) this.#exitChild(p);
-  }
-
+  /** Ends a call's process: an exit signal (for a TypeScript callee, its `this.signal` fires). */
   #exitChild(p: Pending): void {
     try {
       p.conn.send(tuple(OP.EXIT2, p.caller, p.child!, atom("kill")));
