@@ -171,6 +171,23 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
     expect(await node.callResult("ex@localhost", "erlang", "+", [1, 2])).toEqual({ kind: "ok", value: 3 });
   }, 30_000);
 
+  test("a call given up (timeout or an aborted signal) ends its Elixir process", async () => {
+    await using node = await tsNode("tsgiveup");
+    const whereis = (name: string) => node.call("ex@localhost", "erlang", "whereis", [new Atom(name)]);
+    const timedOut = await node.callResult("ex@localhost", "Elixir.Person", "slow_named", [new Atom("slow_t"), 10_000], { timeoutMs: 300 });
+    expect(timedOut).toEqual({ kind: "timeout", node: "ex@localhost", timeoutMs: 300 });
+    const abort = new AbortController();
+    const aborted = node.callResult("ex@localhost", "Elixir.Person", "slow_named", [new Atom("slow_a"), 10_000], { signal: abort.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await whereis("slow_a")).toBeInstanceOf(Pid);
+    abort.abort(new Error("no longer wanted"));
+    await expect(aborted).rejects.toThrow("no longer wanted");
+    await new Promise((r) => setTimeout(r, 100));
+    // Erlang's whereis answers the atom `undefined` for a name no process holds.
+    expect(Atom.is(await whereis("slow_t"), "undefined")).toBe(true);
+    expect(Atom.is(await whereis("slow_a"), "undefined")).toBe(true);
+  }, 30_000);
+
   test("a killed Elixir node ends a call in flight noconnection in under a second", async () => {
     const victim = await elixirNode("victim");
     await using node = await tsNode("tskill");

@@ -107,6 +107,7 @@ defmodule Person do
   defp n(x), do: x |> Atom.to_string() |> String.split("@") |> hd() |> String.capitalize()
   def boom, do: raise("boom")
   def slow(ms), do: (:timer.sleep(ms); :slept)
+  def slow_named(name, ms), do: (Process.register(self(), name); :timer.sleep(ms); :slept)
 end
 defmodule Relay do
   def ask_back(ts), do: :erpc.call(ts, Person, :say_hello, [node()])
