@@ -10,43 +10,11 @@ import { DFLAG, missingFlags, ourFlags } from "../../lib/erlang/flags.ts";
 import { acceptErlang, dialErlang, type ErlHandshakeOptions } from "../../lib/erlang/handshake.ts";
 import { decodeHandshake, digest, encodeName } from "../../lib/erlang/handshake_messages.ts";
 import { md5 } from "../../lib/erlang/md5.ts";
-import { type ByteStream, framed, PacketReader, PacketTooLarge } from "../../lib/erlang/packets.ts";
+import { framed, PacketReader, PacketTooLarge } from "../../lib/erlang/packets.ts";
 import { ErlSocket } from "../../lib/erlang/socket.ts";
 import { systemClock } from "../../lib/distribution/clock.ts";
 import { FakeClock } from "../support/fake_clock.ts";
-
-type Handlers = { data(c: Uint8Array): void; close(e?: Error): void };
-
-/** Two connected in-memory byte streams; bytes are delivered on a later microtask, in chunks of `chunk`. */
-function streamPair(chunk = Infinity): [ByteStream, ByteStream] {
-  const make = (): ByteStream & { peer?: ByteStream & { h?: Handlers; early: Uint8Array[] }; h?: Handlers; early: Uint8Array[] } => ({
-    remoteAddress: "127.0.0.1",
-    early: [],
-    write(data: Uint8Array) {
-      const p = this.peer!;
-      for (let i = 0; i < data.length; i += Math.min(chunk, data.length)) {
-        const part = data.slice(i, Math.min(data.length, i + chunk));
-        queueMicrotask(() => (p.h ? p.h.data(part) : p.early.push(part)));
-      }
-      if (data.length === 0) return;
-    },
-    close() {
-      const p = this.peer!;
-      queueMicrotask(() => {
-        p.h?.close();
-        this.h?.close();
-      });
-    },
-    listen(h: Handlers) {
-      this.h = h;
-      for (const c of this.early.splice(0)) h.data(c);
-    },
-  });
-  const a = make(), b = make();
-  a.peer = b as never;
-  b.peer = a as never;
-  return [a, b];
-}
+import { streamPair } from "../support/byte_streams.ts";
 
 function options(name: string, cookie = "secret"): ErlHandshakeOptions {
   return { self: { name, creation: 7, hidden: false }, cookie, timeoutMs: 1000, clock: systemClock };
