@@ -10,6 +10,7 @@
 import type { Limits } from "../codec/limits.ts";
 import type { NodeEvents } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
+import { LogLimit } from "../core/log_limit.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
 import { type CallResult, noconnection, timeout, type Value } from "../result.ts";
 import { type ConnectionHandler, ErlConnection } from "./connection.ts";
@@ -40,6 +41,9 @@ export interface ErlangPeersOptions {
   isErlang(node: string): Promise<boolean>;
 }
 
+/** Accepted connections that may be in their handshake at once. */
+const MAX_HANDSHAKES = 64;
+
 export type Connected = { kind: "ok"; conn: ErlConnection } | ReturnType<typeof noconnection>;
 
 /** Implements `NodeTransport` of lib/rpc (structurally: this folder sits below it). */
@@ -53,6 +57,10 @@ export class ErlangPeers {
   #outbound: Outbound;
   #handler: ConnectionHandler;
   #closed = false;
+  /** Accepted connections still in their handshake. */
+  #handshaking = 0;
+  /** Refusals of strangers are logged at a bounded rate per source. */
+  #refusals = new LogLimit();
 
   constructor(options: ErlangPeersOptions) {
     this.#o = options;
@@ -111,9 +119,16 @@ export class ErlangPeers {
   accept(stream: ByteStream): void {
     const sock = new ErlSocket(stream, this.#o.clock);
     if (this.#closed) return sock.close("the node is stopping");
+    // Strangers cannot hold more than this many sockets and buffers open before proving the cookie.
+    if (this.#handshaking >= MAX_HANDSHAKES) {
+      this.#refused(sock.remoteAddress, { reason: "busy", message: `${MAX_HANDSHAKES} handshakes in progress` });
+      return sock.close("too many handshakes in progress");
+    }
+    this.#handshaking++;
     void acceptErlang(sock, (name) => this.#admit(name), this.#handshakeOptions()).then((r) => {
+      this.#handshaking--;
       if (r.kind !== "ok") {
-        this.#o.log.warn("erlang_handshake_refused", { from: clipUntrusted(sock.remoteAddress), reason: r.reason, message: r.message });
+        this.#refused(sock.remoteAddress, { reason: r.reason, message: r.message });
         return sock.close(r.message);
       }
       this.#conns.get(r.peer.name)?.close("replaced by a new connection from the same node");
@@ -207,6 +222,12 @@ export class ErlangPeers {
   close(reason: string): void {
     this.#closed = true;
     for (const conn of [...this.#conns.values()]) conn.close(reason);
+  }
+
+  #refused(from: string, fields: { reason: string; message: string }): void {
+    const suppressed = this.#refusals.admit(from);
+    if (suppressed === undefined) return;
+    this.#o.log.warn("erlang_handshake_refused", { from: clipUntrusted(from), ...fields, suppressed: suppressed || undefined });
   }
 
   /** Before authentication, only to settle who keeps which connection. */

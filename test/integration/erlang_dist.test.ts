@@ -8,10 +8,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import * as net from "node:net";
 import { join } from "node:path";
 import { Atom, type MeshNode, Pid, startNode, Tuple, type Value } from "../../lib/mod.ts";
 import { hasErlang, skipNote } from "../support/erlang.ts";
-import { Child, elixirProbe, freePort, PERSON_EX, registered, startElixir, startEpmd } from "../support/erlang_peer.ts";
+import { Child, elixirProbe, epmdNames, freePort, PERSON_EX, registered, startElixir, startEpmd } from "../support/erlang_peer.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -252,6 +253,37 @@ describe.skipIf(!RUN)("a meshrpc node in an Elixir cluster", () => {
     expect(await node.ping("ex@localhost")).toBe("pong");
     expect(node.nodes()).toEqual([]);
     expect(node.hiddenNodes()).toEqual(["ex@localhost"]);
+  }, 30_000);
+
+  test("strangers: past 64 handshakes in progress a connection is closed at once; garbage is refused", async () => {
+    const lines: string[] = [];
+    const log = { info() {}, warn: (e: string, f?: object) => lines.push(`${e} ${JSON.stringify(f)}`), error() {} };
+    await using node = await startNode({
+      name: "tsstrangers@localhost", cookie: COOKIE, erlang: true, erlangEpmdPort: epmdPort,
+      epmd: false, control: false, listen: "127.0.0.1", runtimeDir: dir, log,
+    });
+    const port = Number(/name tsstrangers at port (\d+)/.exec(epmdNames(epmdPort))![1]);
+    const open = (): Promise<net.Socket> =>
+      new Promise((resolve, reject) => {
+        const s = net.connect(port, "127.0.0.1", () => resolve(s));
+        s.on("error", reject);
+      });
+    const held = await Promise.all(Array.from({ length: 64 }, open));
+    const extra = await open();
+    const closed = await new Promise<boolean>((r) => {
+      extra.on("close", () => r(true));
+      setTimeout(() => r(false), 2000);
+    });
+    expect(closed).toBe(true);
+    for (const s of held) s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const junk = await open();
+    junk.write(new Uint8Array([0, 3, 0x6e, 1, 2]));
+    // Refused and closed at once (its log line may be rate-limited away: every stranger here is 127.0.0.1).
+    await new Promise<void>((r) => junk.on("close", () => r()));
+    expect(lines.some((l) => l.includes("erlang_handshake_refused") && l.includes('"reason":"busy"'))).toBe(true);
+    expect(lines.length).toBeLessThanOrEqual(6);
+    void node;
   }, 30_000);
 
   test("after epmd restarts, the node registers again", async () => {
