@@ -50,6 +50,7 @@ demo: build
 FLAVOR ?= binary
 bench: build
 	$(BUN) run test/bench/run.ts --flavor $(FLAVOR)
+	$(BUN) run test/bench/elixir_interop.ts
 
 # The hardening suite (test/reliability/README.md): a table of figures, exit 1 when a bound breaks.
 reliability: build

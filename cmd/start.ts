@@ -35,6 +35,9 @@ the node serves.
                       (default 30, 0 never, at most 255; calls may still run
                       for their whole timeout)
   --epmd-port N       port mapper port (else $MESHRPC_EPMD_PORT, else 4370)
+  --erlang            also join Erlang/Elixir nodes: register with epmd
+                      ($ERL_EPMD_PORT, else 4369) and speak their protocol
+  --erlang-port N     TCP port for Erlang nodes (default 0: a free port)
   --log-format F      text (default) or json
   --tls-cert FILE     serve HTTPS (with --tls-key)
   --tls-key FILE
@@ -56,6 +59,9 @@ export function nodeOptions(ctx: Context): NodeOptions {
   if (tick !== undefined && !(tick > 0 && Number.isFinite(tick))) {
     throw new CliError(`--ticktime must be a positive number of seconds, not "${ticktime}"`, 2);
   }
+  if (ctx.values["erlang-port"] !== undefined && ctx.values.erlang !== true) {
+    throw new CliError("--erlang-port goes with --erlang", 2);
+  }
   return {
     name: (sname ?? name)!,
     longNames: name !== undefined,
@@ -68,6 +74,8 @@ export function nodeOptions(ctx: Context): NodeOptions {
     ticktimeSeconds: tick,
     httpIdleTimeoutSeconds: int(ctx, "http-idle-timeout", 0, 255),
     epmdPort: int(ctx, "epmd-port", 1, 65535),
+    erlang: ctx.values.erlang === true,
+    erlangPort: int(ctx, "erlang-port", 0, 65535),
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
   };
 }
@@ -185,6 +193,8 @@ export const start: Command = {
     ticktime: { type: "string" },
     "http-idle-timeout": { type: "string" },
     "epmd-port": { type: "string" },
+    erlang: { type: "boolean" },
+    "erlang-port": { type: "string" },
     "log-format": { type: "string" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },

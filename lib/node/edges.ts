@@ -20,7 +20,7 @@ export function httpEdge(core: NodeCore, maxRequests?: number): (req: Request, i
     cookie: core.parts.cookie,
     limits: core.parts.limits,
     call: (req) => serveHttpCall(core, req),
-    health: () => ({ status: core.stopping ? "stopping" : "ok", node: core.name, nodes: core.mesh.nodes().length }),
+    health: () => ({ status: core.stopping ? "stopping" : "ok", node: core.name, nodes: core.nodes().length }),
     metrics: () => renderMetrics(core),
     maxRequests,
     log: core.parts.log,
@@ -73,7 +73,7 @@ async function serveHttpCall(core: NodeCore, req: CallRequest): Promise<CallResu
 function renderMetrics(core: NodeCore): string {
   const mem = core.parts.rt.memory();
   return core.metrics.render(core.name, {
-    connectedNodes: core.mesh.nodes().length + core.mesh.hiddenNodes().length,
+    connectedNodes: core.nodes().length + core.hiddenNodes().length,
     uptimeSeconds: (Date.now() - core.startedAt) / 1000,
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
@@ -96,8 +96,8 @@ export function nodeStatus(core: NodeCore): NodeStatus {
     uptimeSeconds: (Date.now() - core.startedAt) / 1000,
     hidden: p.hidden,
     epmdPort: p.epmdPort,
-    nodes: core.mesh.nodes(),
-    hiddenNodes: core.mesh.hiddenNodes(),
+    nodes: core.nodes(),
+    hiddenNodes: core.hiddenNodes(),
     modules: core.modules.names(),
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { NodeStatus } from "../control/protocol.ts";
 import type { EventsOptions, NodeEvent, NodeEventType } from "../core/events.ts";
-import { type CallResult, type NodeResult, ok, RpcError, type Value } from "../result.ts";
+import { type CallResult, type NodeResult, RpcError, type Value } from "../result.ts";
 import { systemInfo } from "../rpc/builtins.ts";
 import type { CallOptions, ModuleFunctions, MulticallOptions, NodeApi } from "../rpc/context.ts";
 import { type RemoteModule, remoteModule } from "../rpc/typed.ts";
@@ -118,24 +118,23 @@ export class MeshNode implements NodeApi, AsyncDisposable {
   }
 
   /** Connects to `node`; resolves ok(true) or noconnection with the reason. */
-  async connect(node: string): Promise<CallResult> {
-    const r = await this.#core.mesh.connect(node);
-    return r.kind === "ok" ? ok(true) : r;
+  connect(node: string): Promise<CallResult> {
+    return this.#core.connect(node);
   }
 
   /** Closes the link to `node`; false when there was none. */
   disconnect(node: string): boolean {
-    return this.#core.mesh.disconnect(node);
+    return this.#core.disconnect(node);
   }
 
   /** Visible connected nodes, as Erlang's `nodes()`. */
   nodes(): string[] {
-    return this.#core.mesh.nodes();
+    return this.#core.nodes();
   }
 
   /** Connected hidden nodes, as `nodes(hidden)`. */
   hiddenNodes(): string[] {
-    return this.#core.mesh.hiddenNodes();
+    return this.#core.hiddenNodes();
   }
 
   /** Subscribes to `nodeup`/`nodedown` (or "*"); returns the unsubscribe function. */

@@ -33,6 +33,17 @@ export interface NodeOptions {
   epmdPort?: number;
   /** Register with the port mapper (starting one if none runs). Default true. */
   epmd?: boolean;
+  /**
+   * Also speak Erlang's own distribution: register with the host's epmd
+   * (`ERL_EPMD_PORT`, else 4369; started, or served, when none runs) so
+   * that Erlang and Elixir nodes can ping and call this node, and calls to
+   * Erlang nodes by name work. Default false.
+   */
+  erlang?: boolean;
+  /** The TCP port for Erlang nodes to connect to; 0 (default) picks a free one. */
+  erlangPort?: number;
+  /** Erlang's epmd port. Default `$ERL_EPMD_PORT`, else 4369. */
+  erlangEpmdPort?: number;
   /** Where the control socket goes; default from `$MESHRPC_RUNTIME_DIR` etc. */
   runtimeDir?: string;
   /** Serve the control socket (what the CLI talks to). Default true. */
@@ -62,6 +73,8 @@ export interface NodeParts {
   hidden: boolean;
   listen: string;
   epmdPort: number;
+  /** Erlang's epmd port (`ERL_EPMD_PORT`, else 4369), for `erlang`. */
+  erlEpmdPort: number;
   runtimeDir: string;
   limits: Limits;
   log: Logger;

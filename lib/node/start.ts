@@ -13,6 +13,7 @@ import { httpEdge } from "./edges.ts";
 import { MeshNode } from "./node.ts";
 import { DEFAULTS, type NodeOptions, NodeStartError } from "./options.ts";
 import { epmdPortFromEnv } from "../epmd/port.ts";
+import { epmdPortFromEnv as erlEpmdPortFromEnv } from "../erlang/epmd.ts";
 import { runtimeDir } from "./paths.ts";
 import { NodeCore } from "./wiring.ts";
 
@@ -45,8 +46,10 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
   }
   const cookie = await resolveCookie(rt, options.cookie);
   let epmdPort: number;
+  let erlEpmdPort: number;
   try {
     epmdPort = options.epmdPort ?? epmdPortFromEnv(rt);
+    erlEpmdPort = options.erlangEpmdPort ?? erlEpmdPortFromEnv((n) => rt.env(n));
   } catch (err) {
     throw new NodeStartError("bad_option", (err as Error).message);
   }
@@ -65,6 +68,7 @@ export async function startNode(options: NodeOptions): Promise<MeshNode> {
     hidden: options.hidden ?? false,
     listen: options.listen ?? DEFAULTS.listen,
     epmdPort,
+    erlEpmdPort,
     runtimeDir: options.runtimeDir ?? runtimeDir(rt),
     limits: options.limits ?? DEFAULT_LIMITS,
     log: options.log ? safeLogger(options.log) : silentLogger,

@@ -15,7 +15,7 @@ import { Mesh } from "../distribution/mesh.ts";
 import { WIRE_MESSAGE_MAX } from "../distribution/fragments.ts";
 import { lookupPort } from "../epmd/client.ts";
 import { Metrics } from "../http/metrics.ts";
-import type { Value } from "../result.ts";
+import { type CallResult, ok, type Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins } from "../rpc/builtins.ts";
 import { CallStats } from "../rpc/call_stats.ts";
 import { Rpc } from "../rpc/caller.ts";
@@ -25,7 +25,9 @@ import { VERSION } from "../version.ts";
 import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { type ControlledNode, controlTarget } from "./control_target.ts";
 import { nodeActivity } from "./activity.ts";
+import { type ErlangSide, startErlangSide } from "./erlang.ts";
 import { MapperRegistration } from "./mapper.ts";
+import { loadModulesDir } from "./module_dir.ts";
 import { loadSource } from "./module_source.ts";
 import { DEFAULTS, type NodeOptions, type NodeParts, NodeStartError } from "./options.ts";
 import { logPath } from "./paths.ts";
@@ -55,6 +57,7 @@ export class NodeCore {
   #server?: Server;
   #control?: { path: string; server: Server };
   #mapper?: MapperRegistration;
+  #erlang?: ErlangSide;
   #stopping?: Promise<void>;
   #resolveStopped!: () => void;
 
@@ -82,6 +85,28 @@ export class NodeCore {
     return this.#control?.path;
   }
 
+  /** Visible connected nodes: meshrpc and Erlang ones. */
+  nodes(): string[] {
+    return this.rpc.nodes();
+  }
+
+  /** Connects to `node`: over Erlang's protocol when it is an Erlang node, else the mesh. */
+  async connect(node: string): Promise<CallResult> {
+    const erl = this.#erlang?.peers;
+    const r = erl && !this.mesh.link(node) && await erl.claims(node) ? await erl.connect(node) : await this.mesh.connect(node);
+    return r.kind === "ok" ? ok(true) : r;
+  }
+
+  /** Closes the link to `node` (meshrpc or Erlang); false when there was none. */
+  disconnect(node: string): boolean {
+    return this.mesh.disconnect(node) || (this.#erlang?.peers.disconnect(node) ?? false);
+  }
+
+  /** Hidden connected nodes: meshrpc and Erlang ones. */
+  hiddenNodes(): string[] {
+    return [...this.mesh.hiddenNodes(), ...(this.#erlang?.peers.hiddenNodes() ?? [])];
+  }
+
   get stopping(): boolean {
     return this.#stopping !== undefined;
   }
@@ -99,8 +124,10 @@ export class NodeCore {
       load: (file: string, source: string) => this.#loadSource(file, source),
       modules: () => this.modules.names(),
     });
-    if (o.modulesDir) await this.#loadDir(o.modulesDir);
+    if (o.modulesDir) await loadModulesDir(p.rt, this.modules, o.modulesDir, p.log);
     try {
+      // Erlang callers time out on their side (a DEMONITOR then aborts the call): no deadline here.
+      if (o.erlang) this.#erlang = await startErlangSide(p, o, this.events, (req) => this.rpc.serve({ ...req, timeoutMs: Infinity }));
       await this.#listen(o, faces);
       if (o.epmd !== false) {
         this.#mapper = await MapperRegistration.register(p.rt, {
@@ -129,24 +156,6 @@ export class NodeCore {
       hidden: p.hidden || undefined,
     });
     for (const n of o.join ?? []) this.mesh.keepConnected(n);
-  }
-
-  async #loadDir(dir: string): Promise<void> {
-    const rt = this.parts.rt;
-    let files: string[];
-    try {
-      files = (await rt.readDir(dir)).filter((f) => /\.(ts|js|mjs|mts)$/.test(f) && !f.endsWith(".d.ts")).sort();
-    } catch (err) {
-      throw new NodeStartError("unreadable_file", `Cannot read the modules directory ${dir}: ${(err as Error).message}`);
-    }
-    for (const f of files) {
-      try {
-        const name = await this.modules.loadFile(await rt.realPath(`${dir}/${f}`));
-        this.parts.log.info("module_loaded", { module: name, file: `${dir}/${f}` });
-      } catch (err) {
-        throw new NodeStartError("module_failed", `${(err as Error).message}; fix or remove the file in ${dir}`, { cause: err });
-      }
-    }
   }
 
   async #listen(o: NodeOptions, faces: NodeFaces): Promise<void> {
@@ -203,6 +212,7 @@ export class NodeCore {
       api: faces.api,
       modules: this.modules,
       mesh: this.#mesh,
+      other: this.#erlang?.peers,
       count: (dir, kind) => this.metrics.call(dir, kind),
       stats: this.callStats,
     });
@@ -233,7 +243,7 @@ export class NodeCore {
       runtime: this.parts.rt,
       version: VERSION,
       startedAt: this.startedAt,
-      nodes: () => this.mesh.nodes(),
+      nodes: () => this.nodes(),
       ping: (n) => this.rpc.ping(n),
       activity: () => nodeActivity(this.mesh, this.callStats, this.journal),
     };
@@ -269,6 +279,7 @@ export class NodeCore {
 
   async #teardown(): Promise<void> {
     this.#mesh?.close("shutdown");
+    await this.#erlang?.stop("shutdown");
     await this.#mapper?.close();
     if (this.#control) {
       await this.#control.server.stop();

@@ -27,6 +27,7 @@ import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
 import type { CallStats } from "./call_stats.ts";
 import { execute } from "./execute.ts";
 import { checkCall } from "./request.ts";
+import type { NodeTransport } from "./transport.ts";
 import type { Modules } from "./modules.ts";
 
 export interface RpcOptions {
@@ -35,6 +36,8 @@ export interface RpcOptions {
   api: NodeApi;
   modules: Modules;
   mesh: Mesh;
+  /** Nodes reached another way (Erlang's own distribution): asked first for a node the mesh has no link to. */
+  other?: NodeTransport;
   /** Counts each outcome (for /metrics). */
   count?(direction: "served" | "made", kind: Kind): void;
   /** Per function figures of the calls served here (for the dashboard). */
@@ -148,6 +151,8 @@ export class Rpc {
     }
     const linked = this.#o.mesh.link(node);
     if (linked && !linked.writable()) return await linked.call(module, fn, args, { timeoutMs, signal });
+    const other = linked ? undefined : await this.#other(node);
+    if (other) return await other.call(node, module, fn, args, { timeoutMs, signal });
     // Connecting, or waiting while the link is congested, counts against the call's timeout.
     const started = Date.now();
     const conn = await withDeadline(this.#ready(node), timeoutMs);
@@ -160,6 +165,17 @@ export class Rpc {
     const result = await conn.link.call(module, fn, args, { timeoutMs: left, signal });
     // The caller asked for timeoutMs; connecting took part of it.
     return result.kind === "timeout" ? timeout(result.node, timeoutMs) : result;
+  }
+
+  /** The other transport when it claims `node` (a meshrpc link to it takes precedence). */
+  async #other(node: string): Promise<NodeTransport | undefined> {
+    const other = this.#o.other;
+    return other && !this.#o.mesh.link(node) && await other.claims(node) ? other : undefined;
+  }
+
+  /** Visible connected nodes, both meshrpc and other ones. */
+  nodes(): string[] {
+    return [...this.#o.mesh.nodes(), ...(this.#o.other?.nodes() ?? [])];
   }
 
   /** Runs a call that arrived here (from a link, HTTP, or this node itself). */
@@ -192,6 +208,8 @@ export class Rpc {
       this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
       return { kind: "ok", value: true };
     }
+    const other = await this.#other(node);
+    if (other) return await other.cast(node, module, fn, args);
     const conn = await this.#ready(node);
     return conn.kind === "ok" ? conn.link.cast(module, fn, args) : conn;
   }
@@ -214,7 +232,7 @@ export class Rpc {
     if (nodes !== undefined && !Array.isArray(nodes)) {
       return Promise.reject(new TypeError(`multicall's nodes must be an array of node names, got ${typeof nodes}`));
     }
-    const targets = nodes ?? [this.#o.self, ...this.#o.mesh.nodes()];
+    const targets = nodes ?? [this.#o.self, ...this.nodes()];
     return Promise.all(
       targets.map(async (node) => ({ node, result: await this.call(node, module, fn, args, callOptions) })),
     );
@@ -223,6 +241,8 @@ export class Rpc {
   /** `pong` when `node` is (or can be) connected, `pang` otherwise, as `net_adm:ping/1`. */
   async ping(node: string): Promise<"pong" | "pang"> {
     if (this.#isSelf(node)) return "pong";
+    const other = await this.#other(node);
+    if (other) return await other.ping(node);
     return (await this.#o.mesh.connect(node)).kind === "ok" ? "pong" : "pang";
   }
 }
