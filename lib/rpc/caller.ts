@@ -151,7 +151,8 @@ export class Rpc {
     }
     const linked = this.#o.mesh.link(node);
     if (linked && !linked.writable()) return await linked.call(module, fn, args, { timeoutMs, signal });
-    const other = linked ? undefined : await this.#other(node);
+    const claim = linked ? undefined : this.#other(node);
+    const other = claim && await claim;
     if (other) return await other.call(node, module, fn, args, { timeoutMs, signal });
     // Connecting, or waiting while the link is congested, counts against the call's timeout.
     const started = Date.now();
@@ -167,10 +168,14 @@ export class Rpc {
     return result.kind === "timeout" ? timeout(result.node, timeoutMs) : result;
   }
 
-  /** The other transport when it claims `node` (a meshrpc link to it takes precedence). */
-  async #other(node: string): Promise<NodeTransport | undefined> {
+  /**
+   * The other transport when it claims `node` (a meshrpc link to it takes
+   * precedence); undefined at once, without a promise, when there is none.
+   */
+  #other(node: string): Promise<NodeTransport | undefined> | undefined {
     const other = this.#o.other;
-    return other && !this.#o.mesh.link(node) && await other.claims(node) ? other : undefined;
+    if (!other || this.#o.mesh.link(node)) return undefined;
+    return other.claims(node).then((claimed) => (claimed ? other : undefined));
   }
 
   /** Visible connected nodes, both meshrpc and other ones. */
@@ -208,7 +213,8 @@ export class Rpc {
       this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
       return { kind: "ok", value: true };
     }
-    const other = await this.#other(node);
+    const claim = this.#other(node);
+    const other = claim && await claim;
     if (other) return await other.cast(node, module, fn, args);
     const conn = await this.#ready(node);
     return conn.kind === "ok" ? conn.link.cast(module, fn, args) : conn;
@@ -241,7 +247,8 @@ export class Rpc {
   /** `pong` when `node` is (or can be) connected, `pang` otherwise, as `net_adm:ping/1`. */
   async ping(node: string): Promise<"pong" | "pang"> {
     if (this.#isSelf(node)) return "pong";
-    const other = await this.#other(node);
+    const claim = this.#other(node);
+    const other = claim && await claim;
     if (other) return await other.ping(node);
     return (await this.#o.mesh.connect(node)).kind === "ok" ? "pong" : "pang";
   }
