@@ -58,6 +58,8 @@ export function timeoutSignal(ms: number, signal?: AbortSignal): AbortSignal {
 export function deadline<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   checkTimeout(ms);
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // Nothing to race (a call without a signal): no promise of its own on the hot path.
+  if (ms === Infinity && !signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal!.reason);
     const cancel = ms === Infinity ? undefined : after(Math.ceil(ms), () => reject(timeoutError(ms)));

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { after, MAX_TIMER_MS } from "../core/timer.ts";
 
 export interface Clock {
   /** Milliseconds on a monotonic-enough scale; only differences matter. */
@@ -14,23 +15,9 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-// Timers take a signed 32-bit delay; anything longer fires at once unless chained.
-const MAX_DELAY = 2 ** 31 - 1;
-
+/** What `systemClock` gives for a delay over `MAX_TIMER_MS`: `after`'s cancel function. */
 class LongTimer {
-  timer: ReturnType<typeof globalThis.setTimeout> | undefined;
-}
-
-function longTimeout(fn: () => void, ms: number): LongTimer {
-  const handle = new LongTimer();
-  const arm = (left: number) => {
-    handle.timer = globalThis.setTimeout(
-      () => (left > MAX_DELAY ? arm(left - MAX_DELAY) : fn()),
-      Math.min(left, MAX_DELAY),
-    );
-  };
-  arm(ms);
-  return handle;
+  constructor(readonly cancel: () => void) {}
 }
 
 /** The real clock: `performance.now()` (or `Date.now()`) and the global timers. */
@@ -38,12 +25,10 @@ export const systemClock: Clock = {
   now: typeof performance !== "undefined" && typeof performance.now === "function"
     ? () => performance.now()
     : () => Date.now(),
-  setTimeout: (fn, ms) => (ms > MAX_DELAY ? longTimeout(fn, ms) : globalThis.setTimeout(fn, ms)),
+  // The hot path (ticks, call deadlines) keeps the plain timer; longer delays are chained.
+  setTimeout: (fn, ms) => (ms > MAX_TIMER_MS ? new LongTimer(after(ms, fn)) : globalThis.setTimeout(fn, ms)),
   clearTimeout(handle) {
-    if (handle instanceof LongTimer) {
-      globalThis.clearTimeout(handle.timer);
-    } else {
-      globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>);
-    }
+    if (handle instanceof LongTimer) handle.cancel();
+    else globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>);
   },
 };
