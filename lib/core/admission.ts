@@ -19,6 +19,16 @@ export interface AdmissionLimits {
 /** Why a connection was not admitted, for the log. */
 export type Refusal = { limit: "total" | "per_source"; max: number };
 
+/**
+ * The addresses this host's own processes connect from. The per-source
+ * limit keeps one remote host from taking every place; applied to these, it
+ * would only make the host's own nodes queue (50 nodes started on one host
+ * join at once), so callers give them the total only.
+ */
+export function isOwnHost(address: string): boolean {
+  return address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1";
+}
+
 export class Admission {
   #limits: AdmissionLimits;
   #total = 0;

@@ -7,19 +7,11 @@
  */
 import type { Logger } from "../core/log.ts";
 import { LogLimit } from "../core/log_limit.ts";
-import { Admission, type AdmissionLimits } from "../core/admission.ts";
+import { Admission, type AdmissionLimits, isOwnHost } from "../core/admission.ts";
+import type { HandshakeResult } from "./handshake.ts";
 
 /** Connections in their handshake at once: 128 in all, 16 from one source address. */
 export const DEFAULT_ADMISSION: AdmissionLimits = { maxTotal: 128, maxPerSource: 16 };
-
-/**
- * The addresses this host's own nodes dial from. The per-source limit keeps
- * one remote host from taking every place; applied to these, it would only
- * make the host's own nodes queue (50 nodes started on one host join at
- * once), so only the total applies to them.
- */
-const OWN_HOST = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
-import type { HandshakeResult } from "./handshake.ts";
 
 type Refused = Extract<HandshakeResult, { kind: "refused" }>;
 
@@ -49,7 +41,8 @@ export class Strangers {
    * everyone already holds as many as allowed.
    */
   enter(source: string): (() => void) | undefined {
-    const leave = this.#admission.enter(source, { perSource: !OWN_HOST.has(source) });
+    // This host's own nodes (50 started at once join together) count toward the total only.
+    const leave = this.#admission.enter(source, { perSource: !isOwnHost(source) });
     if (typeof leave === "function") return leave;
     this.#warn(source, "preauth_limit", {
       remote: source,

@@ -10,6 +10,7 @@
 import type { Limits } from "../codec/limits.ts";
 import type { NodeEvents } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
+import { Admission, isOwnHost } from "../core/admission.ts";
 import { LogLimit } from "../core/log_limit.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
 import { type CallResult, noconnection, timeout, type Value } from "../result.ts";
@@ -41,8 +42,8 @@ export interface ErlangPeersOptions {
   isErlang(node: string): Promise<boolean>;
 }
 
-/** Accepted connections that may be in their handshake at once. */
-const MAX_HANDSHAKES = 64;
+/** Accepted connections that may be in their handshake at once, as for meshrpc links: 128 in all, 16 from one source. */
+const HANDSHAKES = { maxTotal: 128, maxPerSource: 16 };
 
 export type Connected = { kind: "ok"; conn: ErlConnection } | ReturnType<typeof noconnection>;
 
@@ -58,7 +59,7 @@ export class ErlangPeers {
   #handler: ConnectionHandler;
   #closed = false;
   /** Accepted connections still in their handshake. */
-  #handshaking = 0;
+  #handshaking = new Admission(HANDSHAKES);
   /** Refusals of strangers are logged at a bounded rate per source. */
   #refusals = new LogLimit();
 
@@ -120,13 +121,15 @@ export class ErlangPeers {
     const sock = new ErlSocket(stream, this.#o.clock);
     if (this.#closed) return sock.close("the node is stopping");
     // Strangers cannot hold more than this many sockets and buffers open before proving the cookie.
-    if (this.#handshaking >= MAX_HANDSHAKES) {
-      this.#refused(sock.remoteAddress, { reason: "busy", message: `${MAX_HANDSHAKES} handshakes in progress` });
+    const from = sock.remoteAddress;
+    const leave = this.#handshaking.enter(from, { perSource: !isOwnHost(from) });
+    if (typeof leave !== "function") {
+      const whose = leave.limit === "total" ? "in all" : `from ${clipUntrusted(from)}`;
+      this.#refused(from, { reason: "busy", message: `${leave.max} handshakes in progress ${whose}` });
       return sock.close("too many handshakes in progress");
     }
-    this.#handshaking++;
     void acceptErlang(sock, (name) => this.#admit(name), this.#handshakeOptions()).then((r) => {
-      this.#handshaking--;
+      leave();
       if (r.kind !== "ok") {
         this.#refused(sock.remoteAddress, { reason: r.reason, message: r.message });
         return sock.close(r.message);
