@@ -99,6 +99,8 @@ export class Cluster {
   epmdPort = 0;
   readonly nodes: NodeProc[] = [];
   #procs = new Set<Subprocess>();
+  /** This cluster's own port mappers: stopped last, as systemd orders the units. */
+  #mappers = new Set<Subprocess>();
   #extraPids = new Set<number>();
 
   constructor(options: { flavor?: Flavor; cookie?: string } = {}) {
@@ -130,6 +132,7 @@ export class Cluster {
       stderr: "pipe",
     });
     this.#procs.add(proc);
+    this.#mappers.add(proc);
     const err = collect(proc.stderr as ReadableStream<Uint8Array>);
     await waitFor(`the port mapper on ${this.epmdPort} (${err.text()})`, async () => {
       if (proc.exitCode !== null) throw new Error(`epmd exited ${proc.exitCode}: ${err.text()}`);
@@ -206,33 +209,41 @@ export class Cluster {
     this.#extraPids.add(pid);
   }
 
-  /** Stops every process this cluster started: SIGTERM, then SIGKILL; removes the directory. */
+  /**
+   * Stops every process this cluster started: SIGTERM, then SIGKILL; removes
+   * the directory. Nodes go first and the port mapper last: a node whose
+   * mapper went away first would start a stand-in mapper of its own, which
+   * would outlive the test.
+   */
   async cleanup(): Promise<void> {
-    const procs = [...this.#procs];
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
-    for (const pid of this.#extraPids) {
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    }
-    const deadline = Date.now() + 5000;
-    for (const p of procs) {
-      await Promise.race([p.exited, sleep(Math.max(0, deadline - Date.now()))]);
-      if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-    }
-    for (const pid of this.#extraPids) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
+    const mappers = [...this.#procs].filter((p) => this.#mappers.has(p));
+    await stopAll([...this.#procs].filter((p) => !this.#mappers.has(p)), [...this.#extraPids]);
+    await stopAll(mappers, []);
     this.#procs.clear();
+    this.#mappers.clear();
     this.#extraPids.clear();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function signal(pid: number, sig: "SIGTERM" | "SIGKILL"): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGTERM, up to 5 s to exit, then SIGKILL. */
+async function stopAll(procs: Subprocess[], pids: number[]): Promise<void> {
+  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+  for (const pid of pids) signal(pid, "SIGTERM");
+  const deadline = Date.now() + 5000;
+  for (const p of procs) {
+    await Promise.race([p.exited, sleep(Math.max(0, deadline - Date.now()))]);
+    if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+  }
+  for (const pid of pids) signal(pid, "SIGKILL");
 }
 
 export function readText(path: string): string {
