@@ -229,8 +229,12 @@ describe("a node's name across a port mapper restart", () => {
     await squatter;
     await squatted?.close();
     expect(squatted).toBeUndefined();
-    expect(outcomes.some((o) => o.includes("reserved for the node that held it before the port mapper restarted")))
-      .toBe(true);
+    // The squatter reached the new mapper and was refused: by the reservation, or (when the
+    // node was quicker still) because the node holds the name again.
+    expect(outcomes.some((o) =>
+      o.includes("reserved for the node that held it before the port mapper restarted") ||
+      o.includes(`is already registered by port ${node.port}`)
+    )).toBe(true);
     expect(await lookupPort({ host: "127.0.0.1", epmdPort: port, name: "victim" })).toBe(node.port);
   }, 40_000);
 });
