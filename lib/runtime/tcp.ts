@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import * as net from "node:net";
 import type { ConnectTcpOptions, ListenTcpOptions, TcpHandlers, TcpNet, TcpServer, TcpStream } from "./types.ts";
 
@@ -116,9 +115,4 @@ function listenTcp(options: ListenTcpOptions, accept: (stream: TcpStream) => voi
   });
 }
 
-/** The MD5 digest of `data`. */
-function md5(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("md5").update(data).digest());
-}
-
-export const tcp: TcpNet & { md5(data: Uint8Array): Uint8Array } = { connectTcp, listenTcp, md5 };
+export const tcp: TcpNet = { connectTcp, listenTcp };

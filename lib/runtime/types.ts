@@ -244,8 +244,6 @@ export interface Runtime extends TcpNet {
   fetchUnix(path: string, req: Request): Promise<Response>;
   /** Opens a WebSocket client connection (`ws://` or `wss://`). */
   dial(url: string, options: DialOptions): Promise<Transport>;
-  /** The MD5 digest of `data` (16 bytes), for the Erlang handshake; WebCrypto has none. */
-  md5(data: Uint8Array): Uint8Array;
 
   /**
    * Starts a process that outlives this one, its stdout and stderr appended
