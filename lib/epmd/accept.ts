@@ -6,6 +6,7 @@
  */
 import type { Fields, Logger } from "../core/log.ts";
 import type { LogLimit } from "../core/log_limit.ts";
+import { isPort } from "../core/name.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
 import type { Transport } from "../runtime/types.ts";
 import {
@@ -78,7 +79,7 @@ export function checkRegistration(params: URLSearchParams, remoteAddress: string
   }
   const portText = params.get("port") ?? "";
   const port = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) {
+  if (!/^\d{1,5}$/.test(portText) || !isPort(port)) {
     return {
       kind: "refused",
       code: CLOSE_CODES.badRequest,

@@ -7,6 +7,7 @@
  */
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
+import { isPort } from "../core/name.ts";
 import type { Runtime, Transport } from "../runtime/types.ts";
 import { EpmdError } from "./errors.ts";
 import { getJson } from "./http.ts";
@@ -149,7 +150,7 @@ export function registerName(rt: Runtime, options: RegisterOptions): Promise<Reg
       `Invalid name "${name}" to register: give the part before @ of the node name (letters, digits, "_", "-", ".")`,
     );
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isPort(port)) {
     throw new RangeError(`Invalid port ${port} to register: give the node's listening port (1-65535)`);
   }
   const timeoutMs = options.timeoutMs ?? 5000;

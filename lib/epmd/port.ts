@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isPort } from "../core/name.ts";
 
 /** Erlang's epmd listens on 4369; ours is next to it. */
 export const DEFAULT_EPMD_PORT = 4370;
@@ -16,7 +17,7 @@ export function epmdPortFromEnv(rt: { env(name: string): string | undefined }): 
   const text = rt.env("MESHRPC_EPMD_PORT");
   if (text === undefined || text === "") return DEFAULT_EPMD_PORT;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isPort(port)) {
     throw new RangeError(`MESHRPC_EPMD_PORT=${text} is not a port: use 1-65535`);
   }
   return port;

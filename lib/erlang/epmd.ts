@@ -7,6 +7,7 @@
  * @module
  */
 import { deadline, isTimeoutError } from "../core/deadline.ts";
+import { isPort } from "../core/name.ts";
 import { sleep } from "../core/sleep.ts";
 import type { TcpNet, TcpStream } from "../runtime/types.ts";
 import {
@@ -65,7 +66,7 @@ export function epmdPortFromEnv(env: (name: string) => string | undefined): numb
   const raw = env("ERL_EPMD_PORT");
   if (raw === undefined || raw === "") return DEFAULT_EPMD_PORT;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isPort(port)) {
     throw new RangeError(`ERL_EPMD_PORT must be a port number (1-65535), not ${JSON.stringify(raw)}`);
   }
   return port;
