@@ -150,13 +150,16 @@ export class Rpc {
       }
     }
     const linked = this.#o.mesh.link(node);
-    if (linked && !linked.writable()) return await linked.call(module, fn, args, { timeoutMs, signal });
+    // Asked once: a congested link hands out the wait it queued this call in.
+    const busy = linked?.writable();
+    if (linked && !busy) return await linked.call(module, fn, args, { timeoutMs, signal });
     const claim = linked ? undefined : this.#other(node);
     const other = claim && await claim;
     if (other) return await other.call(node, module, fn, args, { timeoutMs, signal });
     // Connecting, or waiting while the link is congested, counts against the call's timeout.
     const started = Date.now();
-    const conn = await withDeadline(this.#ready(node), timeoutMs);
+    const ready = linked ? busy!.then((): ConnectResult => ({ kind: "ok", link: linked })) : this.#ready(node);
+    const conn = await withDeadline(ready, timeoutMs);
     if (conn === undefined) return timeout(node, timeoutMs);
     if (conn.kind !== "ok") return conn;
     const left = timeoutMs - (Date.now() - started);
