@@ -38,6 +38,17 @@ type Frame =
   | { kind: typeof OBJECT; target: Record<string, Value>; length: number; count: number; key: Value; hasKey: boolean }
   | { kind: typeof MAP; target: Map<Value, Value>; length: number; count: number; key: Value; hasKey: boolean };
 
+export type DecodeOptions = {
+  /**
+   * The caller owns `bytes` and will not change them: a large byte string
+   * (64 KiB or more, and at least half of the input) comes back as a view
+   * of them instead of a copy.
+   */
+  shareBytes?: boolean;
+};
+
+const SHARE_MIN_BYTES = 64 * 1024;
+
 /**
  * Decodes exactly one CBOR item (see the module doc for the tags it reads).
  * Maps with only string keys become plain objects (a `"__proto__"` key is an
@@ -51,14 +62,16 @@ type Frame =
  * text that is not UTF-8 (the message and `path` say where).
  * Throws TypeError when `bytes` is not a Uint8Array.
  */
-export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Value {
+export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS, options: DecodeOptions = {}): Value {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decode() takes a Uint8Array");
   if (bytes.length > limits.maxBytes) throw tooLarge(bytes.length, limits);
   if (bytes.length === 0) throw new CodecError("Cannot decode an empty body: send one CBOR item");
   // On a Buffer, cborg's byte strings would be Buffer views into the input
   const data = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return build(new Tokens(data, TOKENIZER_OPTIONS), data.length, limits);
+    const tokens = new Tokens(data, TOKENIZER_OPTIONS);
+    if (options.shareBytes) tokens.shareFrom = SHARE_MIN_BYTES;
+    return build(tokens, data.length, limits);
   } catch (err) {
     if (err instanceof CodecError) throw err;
     const reason = (err instanceof Error ? err.message : String(err)).replace(/^CBOR decode error:\s*/, "");

@@ -14,17 +14,9 @@
  *
  * @module
  */
-import {
-  encode as cborgEncode,
-  type EncodeOptions as CborgEncodeOptions,
-  encodeInto,
-  objectToTokens,
-  Token,
-  Type,
-  type TypeEncoder,
-} from "cborg";
-import { encodedLength } from "cborg/length";
+import { concatBytes } from "../core/bytes.ts";
 import { hexToBytes } from "./binary_text.ts";
+import { CborWriter } from "./cbor_writer.ts";
 import { CodecError, findUnencodable, MAX_BIGINT_BYTES, WIRE_TYPES } from "./errors.ts";
 import { isTerm, type Term, Tuple } from "../core/terms.ts";
 import { TERM_TAG, termArray } from "./cbor_terms.ts";
@@ -34,28 +26,13 @@ export type EncodeOptions = {
   root?: string;
 };
 
-/** cborg's cycle tracker, by shape: its `Ref` class is not exported. */
-type Ref = { obj: object; parent: Ref | undefined; includes(obj: object): boolean };
-type Tokens = ReturnType<TypeEncoder>;
-
-// Thrown by the type encoders; `findUnencodable` then says what and where.
+// Thrown by the walk; `findUnencodable` then says what and where.
 const REFUSED = new CodecError("refused");
 
-const TAG_DATE = new Token(Type.tag, 1);
-const TAG_BIGINT = new Token(Type.tag, 2);
-const TAG_NEG_BIGINT = new Token(Type.tag, 3);
-const TAG_MAP = new Token(Type.tag, 259);
-const EMPTY_MAP = new Token(Type.map, 0);
-
-function refIncludes(this: Ref, obj: object): boolean {
-  if (this.obj === obj) return true;
-  return this.parent ? refIncludes.call(this.parent, obj) : false;
-}
-
-function refWith(stack: Ref | undefined, obj: object): Ref {
-  if (stack?.includes(obj)) throw REFUSED;
-  return { obj, parent: stack, includes: refIncludes };
-}
+const TAG_DATE = 1;
+const TAG_BIGINT = 2;
+const TAG_NEG_BIGINT = 3;
+const TAG_MAP = 259;
 
 /** Big-endian bytes of a magnitude, none for 0 (RFC 8949's preferred form). */
 function magnitudeBytes(m: bigint): Uint8Array {
@@ -65,95 +42,150 @@ function magnitudeBytes(m: bigint): Uint8Array {
   return hexToBytes(hex);
 }
 
-function encodeBigInt(n: bigint): Tokens {
-  const negative = n < 0n;
-  const bytes = magnitudeBytes(negative ? -1n - n : n);
-  if (bytes.length > MAX_BIGINT_BYTES) throw REFUSED;
-  return [negative ? TAG_NEG_BIGINT : TAG_BIGINT, new Token(Type.bytes, bytes)];
-}
+/**
+ * Writes values into a `CborWriter`. `path` holds the containers being
+ * written (a value that contains itself is refused, one shared by siblings
+ * is not).
+ */
+class Walk {
+  readonly w = new CborWriter();
+  #path: object[] = [];
 
-function encodeDate(date: Date, typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
-  // cborg names types by Symbol.toStringTag, which any object can claim
-  if (!(date instanceof Date)) return encodeOther(date, typ, options, refStack);
-  const ms = date.getTime();
-  if (Number.isNaN(ms)) throw REFUSED;
-  // Whole seconds stay integers: smaller, and exact for every reader
-  if (ms % 1000 === 0) {
-    const s = ms / 1000;
-    return [TAG_DATE, new Token(s >= 0 ? Type.uint : Type.negint, s)];
+  value(v: unknown): void {
+    switch (typeof v) {
+      case "string":
+        // TextEncoder would turn a lone surrogate into U+FFFD without a word: refused instead
+        if (!v.isWellFormed()) throw REFUSED;
+        this.w.text(v);
+        return;
+      case "number":
+        // -0 is a safe integer and goes as 0, as it does in JSON
+        if (Number.isSafeInteger(v)) this.w.head(v >= 0 ? 0 : 1, v >= 0 ? v : -1 - v);
+        else this.w.float(v);
+        return;
+      case "boolean":
+        this.w.byte(v ? 0xf5 : 0xf4);
+        return;
+      case "undefined":
+        this.w.byte(0xf7);
+        return;
+      case "bigint":
+        this.#bigint(v);
+        return;
+      case "object":
+        if (v === null) this.w.byte(0xf6);
+        else this.#object(v);
+        return;
+      default:
+        // functions and symbols
+        throw REFUSED;
+    }
   }
-  return [TAG_DATE, new Token(Type.float, ms / 1000)];
-}
 
-function encodeMap(map: Map<unknown, unknown>, typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
-  if (!(map instanceof Map)) return encodeOther(map, typ, options, refStack);
-  if (map.size === 0) return [TAG_MAP, EMPTY_MAP];
-  const ref = refWith(refStack, map);
+  #bigint(n: bigint): void {
+    const negative = n < 0n;
+    const bytes = magnitudeBytes(negative ? -1n - n : n);
+    if (bytes.length > MAX_BIGINT_BYTES) throw REFUSED;
+    this.w.head(6, negative ? TAG_NEG_BIGINT : TAG_BIGINT);
+    this.w.bytes(bytes);
+  }
+
+  #object(o: object): void {
+    if (o instanceof Uint8Array) return this.w.bytes(o);
+    if (Array.isArray(o)) return o instanceof Tuple ? this.#term(o) : this.#array(o);
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === null) return this.#plain(o as Record<string, unknown>);
+    if (o instanceof Map) return this.#map(o);
+    if (o instanceof Date) return this.#date(o);
+    if (isTerm(o)) return this.#term(o);
+    if (ArrayBuffer.isView(o)) return this.w.bytes(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+    if (o instanceof ArrayBuffer) return this.w.bytes(new Uint8Array(o));
+    const toJSON = (o as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON !== "function") throw REFUSED;
+    this.#enter(o);
+    this.value(toJSON.call(o));
+    this.#path.pop();
+  }
+
+  #enter(o: object): void {
+    if (this.#path.includes(o)) throw REFUSED;
+    this.#path.push(o);
+  }
+
+  #array(a: unknown[]): void {
+    this.w.head(4, a.length);
+    if (a.length === 0) return;
+    this.#enter(a);
+    for (let i = 0; i < a.length; i++) this.value(a[i]);
+    this.#path.pop();
+  }
+
+  // Keys keep the order the program gave them: a value read back, or printed by the CLI, looks as its function built it.
+  #plain(o: Record<string, unknown>): void {
+    const keys = Object.keys(o);
+    this.w.head(5, keys.length);
+    if (keys.length === 0) return;
+    this.#enter(o);
+    for (const k of keys) {
+      this.value(k);
+      this.value(o[k]);
+    }
+    this.#path.pop();
+  }
+
   // Insertion order is kept (no sorting): it is part of what a Map means
-  const tokens: Tokens[] = [TAG_MAP, new Token(Type.map, map.size)];
-  for (const [k, v] of map) tokens.push(objectToTokens(k, options, ref), objectToTokens(v, options, ref));
-  return tokens as Tokens;
-}
-
-function encodeObject(obj: object, typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
-  const proto = Object.getPrototypeOf(obj);
-  // null hands a plain object back to cborg's own (fast) map encoder; CBORG_OPTIONS keeps its keys in order
-  if (proto === Object.prototype || proto === null) return null;
-  return encodeOther(obj, typ, options, refStack);
-}
-
-const TAG_TERM = new Token(Type.tag, TERM_TAG);
-
-function encodeTerm(t: Term, options: CborgEncodeOptions, refStack?: Ref): Tokens {
-  return [TAG_TERM, objectToTokens(termArray(t), options, refWith(refStack, t))];
-}
-
-// Arrays go to cborg's own encoder (null), except tuples.
-function encodeArray(arr: unknown[], _typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
-  return arr instanceof Tuple ? encodeTerm(arr, options, refStack) : null;
-}
-
-function encodeOther(obj: unknown, _typ: string, options: CborgEncodeOptions, refStack?: Ref): Tokens {
-  if (isTerm(obj)) return encodeTerm(obj, options, refStack);
-  if (ArrayBuffer.isView(obj)) return new Token(Type.bytes, new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
-  const toJSON = (obj as { toJSON?: unknown } | null)?.toJSON;
-  if (typeof obj === "object" && obj !== null && typeof toJSON === "function") {
-    return objectToTokens(toJSON.call(obj), options, refWith(refStack, obj));
+  #map(m: Map<unknown, unknown>): void {
+    this.w.head(6, TAG_MAP);
+    this.w.head(5, m.size);
+    if (m.size === 0) return;
+    this.#enter(m);
+    for (const [k, v] of m) {
+      this.value(k);
+      this.value(v);
+    }
+    this.#path.pop();
   }
-  throw REFUSED;
+
+  #date(d: Date): void {
+    const ms = d.getTime();
+    if (Number.isNaN(ms)) throw REFUSED;
+    this.w.head(6, TAG_DATE);
+    // Whole seconds stay integers (smaller, and exact for every reader); the rest is a float
+    this.value(ms / 1000);
+  }
+
+  #term(t: Term): void {
+    this.w.head(6, TERM_TAG);
+    this.#enter(t);
+    this.value(termArray(t));
+    this.#path.pop();
+  }
 }
 
-// TextEncoder would turn a lone surrogate into U+FFFD without a word: refused instead
-function encodeString(text: string): Tokens {
-  if (!text.isWellFormed()) throw REFUSED;
-  return null;
+/**
+ * Encodes a value as CBOR, as parts: one Uint8Array, or several when the
+ * value holds byte strings of `PART_MIN_BYTES` or more, which are then parts
+ * of their own, by reference (not copied: the caller must not change them
+ * until the parts are sent). The message is the parts concatenated.
+ *
+ * Throws what `encode` throws.
+ */
+export function encodeParts(value: unknown, options: EncodeOptions = {}): Uint8Array[] {
+  const walk = new Walk();
+  try {
+    walk.value(value);
+  } catch (err) {
+    walk.w.release();
+    throw explain(err, value, options.root ?? "value");
+  }
+  return walk.w.finish();
 }
-
-const TYPE_ENCODERS: Record<string, TypeEncoder> = Object.assign(Object.create(null), {
-  string: encodeString,
-  Array: encodeArray,
-  bigint: encodeBigInt,
-  Date: encodeDate,
-  Map: encodeMap,
-  Object: encodeObject,
-});
-// cborg has no encoder for these: what has a toJSON() goes through it, the rest is refused
-for (const typ of ["RegExp", "Error", "Set", "WeakMap", "WeakSet", "SharedArrayBuffer", "Promise", "URL", "HTMLElement", "Tagged"]) {
-  TYPE_ENCODERS[typ] = encodeOther;
-}
-
-// Keys keep the order the program gave them (cborg sorts them by default): a
-// value read back, or printed by the CLI, looks as its function built it.
-const CBORG_OPTIONS: CborgEncodeOptions = { typeEncoders: TYPE_ENCODERS, mapSorter: () => 0 };
-
-// cborg encodes into one module-wide writer; a toJSON() or getter that calls
-// encode() while we encode must not write into it.
-let encoding = false;
 
 /**
  * Encodes a value as CBOR. Plain objects and Maps keep their keys in
- * insertion order (not cborg's canonical sort). Objects with a `toJSON()` method
+ * insertion order (no canonical sort). Objects with a `toJSON()` method
  * (other than plain objects and Dates) are sent as what it returns.
+ * The bytes are the caller's own.
  *
  * Throws `CodecError`, with the path of the culprit, for anything that cannot
  * cross the wire: functions, symbols, cycles, Sets, WeakMaps, Promises,
@@ -163,26 +195,8 @@ let encoding = false;
  * anything else.
  */
 export function encode(value: unknown, options: EncodeOptions = {}): Uint8Array {
-  const nested = encoding;
-  encoding = true;
-  try {
-    if (nested) {
-      const out = new Uint8Array(encodedLength(value, CBORG_OPTIONS));
-      // A toJSON() may answer differently the second time it is asked
-      const { written } = encodeInto(value, out, CBORG_OPTIONS);
-      return written === out.length ? out : out.slice(0, written);
-    }
-    const out = cborgEncode(value, CBORG_OPTIONS);
-    // cborg may answer with a Buffer, or a view into Buffer's shared pool:
-    // callers get bytes they own, whose .buffer and .slice() hold no surprise
-    return out.constructor === Uint8Array && out.byteOffset === 0 && out.buffer.byteLength === out.byteLength
-      ? out
-      : new Uint8Array(out);
-  } catch (err) {
-    throw explain(err, value, options.root ?? "value");
-  } finally {
-    encoding = nested;
-  }
+  const parts = encodeParts(value, options);
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }
 
 function explain(err: unknown, value: unknown, root: string): CodecError {

@@ -39,13 +39,38 @@ export class InvalidTextError extends CodecError {
  * and cborg's errors for the rest of malformed input.
  */
 export class Tokens extends Tokenizer {
+  /**
+   * Byte strings of at least this many bytes, and of at least half the
+   * input, are views of the input instead of copies (so a view never keeps
+   * alive more than twice its size). Infinity: always copies.
+   */
+  shareFrom = Infinity;
+
   override next(): Token {
     const start = this._pos;
     const first = this.data[start];
     if (first === BYTES_INDEFINITE || first === TEXT_INDEFINITE) return this.#indefinite(start, first >> 5);
+    if (first >> 5 === 2 && this.shareFrom !== Infinity) {
+      const shared = this.#sharedBytes(start, first & 31);
+      if (shared) return shared;
+    }
     const token = super.next();
     if (token.type.major === 3) return checkedText(this.data, start, token);
     return token;
+  }
+
+  // A definite-length byte string as a view, when it is large enough and whole; else undefined (cborg reads it).
+  #sharedBytes(start: number, minor: number): Token | undefined {
+    if (minor < 24 || minor > 26) return undefined;
+    const data = this.data;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const hs = 1 + (1 << (minor - 24));
+    if (start + hs > data.length) return undefined;
+    const length = minor === 24 ? data[start + 1] : minor === 25 ? view.getUint16(start + 1) : view.getUint32(start + 1);
+    const end = start + hs + length;
+    if (length < this.shareFrom || length * 2 < data.length || end > data.length) return undefined;
+    this._pos = end;
+    return new Token(Type.bytes, data.subarray(start + hs, end), hs + length);
   }
 
   /**

@@ -18,9 +18,16 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** How many bytes `parts` hold in all. */
+export function byteLength(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
+}
+
 /** The bytes of `parts`, one after another, in a new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const out = new Uint8Array(byteLength(parts));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);

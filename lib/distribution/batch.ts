@@ -38,10 +38,11 @@ export function encodeBatch(frames: Uint8Array[]): Uint8Array {
 /**
  * The messages that carry `frames`, in order: consecutive frames share a
  * batch while it stays within `maxBytes`; a frame that fills a message goes
- * alone, unwrapped.
+ * alone, unwrapped, and a frame in parts (one over `maxBytes`, to go as
+ * fragments) goes alone as it is.
  */
-export function packMessages(frames: Uint8Array[], maxBytes: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
+export function packMessages(frames: (Uint8Array | Uint8Array[])[], maxBytes: number): (Uint8Array | Uint8Array[])[] {
+  const out: (Uint8Array | Uint8Array[])[] = [];
   let group: Uint8Array[] = [];
   let size = BATCH_OVERHEAD;
   const close = () => {
@@ -51,6 +52,11 @@ export function packMessages(frames: Uint8Array[], maxBytes: number): Uint8Array
     size = BATCH_OVERHEAD;
   };
   for (const f of frames) {
+    if (!(f instanceof Uint8Array)) {
+      close();
+      out.push(f);
+      continue;
+    }
     if (group.length > 0 && size + f.length > maxBytes) close();
     group.push(f);
     size += f.length;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { concatBytes } from "../core/bytes.ts";
+import { byteLength, concatBytes } from "../core/bytes.ts";
 import { TAGS } from "./frames.ts";
 
 /** The largest WebSocket message a link sends or accepts. */
@@ -20,24 +20,41 @@ export const WIRE_MESSAGE_MAX = 256 * 1024;
 const HEAD = 9;
 const CHUNK = WIRE_MESSAGE_MAX - HEAD;
 
-/** `message` as it goes on the wire: itself, or fragment frames of at most `WIRE_MESSAGE_MAX` bytes. */
-export function fragment(message: Uint8Array): Uint8Array[] {
-  if (message.length <= WIRE_MESSAGE_MAX) return [message];
+/**
+ * `message` (one array, or parts to be read as one) as it goes on the wire:
+ * itself, or fragment frames of at most `WIRE_MESSAGE_MAX` bytes, each built
+ * by copying its share of the parts once.
+ */
+export function fragment(message: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+  const parts = message instanceof Uint8Array ? [message] : message;
+  const total = byteLength(parts);
+  if (total <= WIRE_MESSAGE_MAX) return [parts.length === 1 ? parts[0] : concatBytes(parts)];
   const out: Uint8Array[] = [];
   // Equal parts: a small last part would wait in the kernel for the ACK of the
   // others (Nagle's algorithm; the runtimes' WebSockets do not set TCP_NODELAY),
   // up to the peer's delayed ACK: measured here, 1 MiB echoes went 5x slower.
-  const size = Math.ceil(message.length / Math.ceil(message.length / CHUNK));
-  for (let at = 0; at < message.length; at += size) {
-    const chunk = message.subarray(at, at + size);
-    const f = new Uint8Array(HEAD + chunk.length);
+  const size = Math.ceil(total / Math.ceil(total / CHUNK));
+  let part = 0;
+  let offset = 0;
+  for (let at = 0; at < total; at += size) {
+    const length = Math.min(size, total - at);
+    const f = new Uint8Array(HEAD + length);
     f[0] = 0x83;
     f[1] = 0x18;
     f[2] = TAGS.fragment;
-    f[3] = at + size < message.length ? 0xf5 : 0xf4;
+    f[3] = at + length < total ? 0xf5 : 0xf4;
     f[4] = 0x5a;
-    new DataView(f.buffer).setUint32(5, chunk.length);
-    f.set(chunk, HEAD);
+    new DataView(f.buffer).setUint32(5, length);
+    for (let filled = 0; filled < length;) {
+      const take = Math.min(length - filled, parts[part].length - offset);
+      f.set(parts[part].subarray(offset, offset + take), HEAD + filled);
+      filled += take;
+      offset += take;
+      if (offset === parts[part].length) {
+        part++;
+        offset = 0;
+      }
+    }
     out.push(f);
   }
   return out;

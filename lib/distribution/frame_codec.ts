@@ -7,7 +7,7 @@
  */
 import { clipUntrusted } from "../core/untrusted.ts";
 import { decode } from "../codec/cbor_decode.ts";
-import { encode } from "../codec/cbor_encode.ts";
+import { encode, encodeParts } from "../codec/cbor_encode.ts";
 import type { Limits } from "../codec/limits.ts";
 import { args, arity, bool, bytes, fail, millis, port, str, uint } from "./frame_fields.ts";
 import { type Frame, FrameError, REFUSE_REASONS, type RefuseReason, TAGS } from "./frames.ts";
@@ -60,6 +60,15 @@ function toArray(f: Frame): unknown[] {
  */
 export function encodeFrame(f: Frame): Uint8Array {
   return encode(toArray(f));
+}
+
+/**
+ * `encodeFrame` as parts (`encodeParts`): large byte strings in the frame
+ * are parts of their own, by reference, to be copied once, into the wire
+ * messages that carry them.
+ */
+export function encodeFrameParts(f: Frame): Uint8Array[] {
+  return encodeParts(toArray(f));
 }
 
 function fromArray(a: unknown[]): Frame {
@@ -154,12 +163,15 @@ function fromArray(a: unknown[]): Frame {
  * Throws `FrameError` when the bytes are not CBOR, exceed `limits` (the
  * codec's error is the `cause`), are not a tagged array, or a field has the
  * wrong type or a frame the wrong number of elements.
+ *
+ * `data` must be the caller's own, never changed afterwards: a large byte
+ * string in a frame is a view of it (a wire message is a fresh buffer).
  */
 export function decodeFrames(data: Uint8Array, limits?: Limits): Frame[] {
   let value: unknown;
   try {
     // A batch adds one level of nesting around its frames.
-    value = decode(data, limits && { ...limits, maxDepth: limits.maxDepth + 1 });
+    value = decode(data, limits && { ...limits, maxDepth: limits.maxDepth + 1 }, { shareBytes: true });
   } catch (err) {
     throw new FrameError(`Undecodable frame: ${(err as Error).message}`, { cause: err });
   }

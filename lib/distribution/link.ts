@@ -21,7 +21,8 @@ import {
 } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { encodeFrame } from "./frame_codec.ts";
+import { byteLength } from "../core/bytes.ts";
+import { encodeFrameParts } from "./frame_codec.ts";
 import type { CallFrame, Cast, Frame, PeerAddress } from "./frames.ts";
 import type { Handoff } from "./channel.ts";
 import { argsFailure, errorMessage, tooLargeFailure } from "./encode_failure.ts";
@@ -159,7 +160,7 @@ export class Link {
     }
     const id = this.#pending.nextId();
     const bytes = this.#encodeRequest({ type: "call", id, module, function: fn, args, timeoutMs });
-    if (!(bytes instanceof Uint8Array)) return Promise.resolve(bytes);
+    if (!Array.isArray(bytes)) return Promise.resolve(bytes);
     const cancel = () => this.#write({ type: "cancel", id });
     const reply = this.#pending.wait(id, timeoutMs, () => {
       cancel();
@@ -177,7 +178,7 @@ export class Link {
   cast(module: string, fn: string, args: Value[]): CallResult {
     if (!this.isUp) return noconnection(this.peer.name, this.#downReason);
     const bytes = this.#encodeRequest({ type: "cast", module, function: fn, args });
-    if (!(bytes instanceof Uint8Array)) return bytes;
+    if (!Array.isArray(bytes)) return bytes;
     this.#writeBytes(bytes);
     return this.isUp ? ok(true) : noconnection(this.peer.name, this.#downReason);
   }
@@ -197,27 +198,28 @@ export class Link {
   // ---- sending ----
 
   /**
-   * A call's or cast's bytes, or the badarg that says why its arguments
+   * A call's or cast's bytes (as parts), or the badarg that says why its arguments
    * cannot be sent: only that call fails, on this side, and the link goes on.
    */
-  #encodeRequest(f: CallFrame | Cast): Uint8Array | BadArg {
-    let bytes: Uint8Array;
+  #encodeRequest(f: CallFrame | Cast): Uint8Array[] | BadArg {
+    let parts: Uint8Array[];
     try {
-      bytes = encodeFrame(f);
+      parts = encodeFrameParts(f);
     } catch (err) {
       return badarg(argsFailure(f.module, f.function, this.peer.name, f.args, err));
     }
-    if (bytes.length <= this.#maxMessageBytes) return bytes;
-    return badarg(tooLargeFailure(`the arguments of ${f.module}.${f.function}`, bytes.length, this.#maxMessageBytes));
+    const size = byteLength(parts);
+    if (size <= this.#maxMessageBytes) return parts;
+    return badarg(tooLargeFailure(`the arguments of ${f.module}.${f.function}`, size, this.#maxMessageBytes));
   }
 
   #write(f: Frame): void {
-    this.#writeBytes(encodeFrame(f));
+    this.#writeBytes(encodeFrameParts(f));
   }
 
-  #writeBytes(bytes: Uint8Array): void {
+  #writeBytes(parts: Uint8Array[]): void {
     this.#ticker.sent();
-    this.#outbox.push(bytes);
+    this.#outbox.push(parts);
   }
 
   // ---- receiving ----

@@ -10,6 +10,7 @@
  */
 import type { Transport } from "../runtime/types.ts";
 import { Backpressure } from "./backpressure.ts";
+import { byteLength, concatBytes } from "../core/bytes.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
 import { packMessages } from "./batch.ts";
 import type { Clock } from "./clock.ts";
@@ -17,7 +18,8 @@ import { encodeFrame } from "./frame_codec.ts";
 import { fragment, WIRE_MESSAGE_MAX } from "./fragments.ts";
 
 export class Outbox {
-  #queue: Uint8Array[] = [];
+  // An item is one frame, or the parts of one too big for a wire message (sent as fragments).
+  #queue: (Uint8Array | Uint8Array[])[] = [];
   #queuedBytes = 0;
   #transport: Transport;
   #failed: (err: unknown) => void;
@@ -57,10 +59,15 @@ export class Outbox {
     this.#backpressure.release();
   }
 
-  /** Queues one encoded frame. */
-  push(frame: Uint8Array): void {
-    this.#queuedBytes += frame.length;
-    this.#queue.push(frame);
+  /**
+   * Queues one encoded frame, given as its parts (`encodeFrameParts`), whose
+   * bytes must not change until they are sent.
+   */
+  push(parts: Uint8Array[]): void {
+    const size = byteLength(parts);
+    this.#queuedBytes += size;
+    if (parts.length === 1) this.#queue.push(parts[0]);
+    else this.#queue.push(size <= WIRE_MESSAGE_MAX ? concatBytes(parts) : parts);
     if (this.#queue.length === 1) queueMicrotask(() => this.flush());
   }
 

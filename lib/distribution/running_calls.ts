@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { byteLength } from "../core/bytes.ts";
 import { type CallResult, exception } from "../result.ts";
 import { errorMessage, resultFailure, tooLargeFailure } from "./encode_failure.ts";
-import { encodeFrame } from "./frame_codec.ts";
+import { encodeFrameParts } from "./frame_codec.ts";
 import type { CallFrame } from "./frames.ts";
 import type { IncomingCall } from "./link_handler.ts";
 
@@ -15,17 +16,17 @@ export class RunningCalls {
   #calls = new Map<number, AbortController>();
   #peer: string;
   #serve: (req: IncomingCall) => Promise<CallResult>;
-  #reply: (bytes: Uint8Array) => void;
+  #reply: (parts: Uint8Array[]) => void;
   #maxReplyBytes: number;
 
   /**
    * `serve` runs a call (a rejection is answered as an exception); `reply`
-   * sends an encoded reply frame, never larger than `maxReplyBytes`.
+   * sends an encoded reply frame (its parts), never larger than `maxReplyBytes`.
    */
   constructor(
     peer: string,
     serve: (req: IncomingCall) => Promise<CallResult>,
-    reply: (bytes: Uint8Array) => void,
+    reply: (parts: Uint8Array[]) => void,
     options: { maxReplyBytes: number },
   ) {
     this.#peer = peer;
@@ -80,16 +81,17 @@ export class RunningCalls {
   }
 }
 
-function encodeReply(f: CallFrame, result: CallResult, maxBytes: number): Uint8Array {
-  let bytes: Uint8Array;
+function encodeReply(f: CallFrame, result: CallResult, maxBytes: number): Uint8Array[] {
+  let parts: Uint8Array[];
   try {
-    bytes = encodeFrame({ type: "reply", id: f.id, result });
+    parts = encodeFrameParts({ type: "reply", id: f.id, result });
   } catch (err) {
     const why = resultFailure(f.module, f.function, result, err);
-    return encodeFrame({ type: "reply", id: f.id, result: exception("EncodeError", why) });
+    return encodeFrameParts({ type: "reply", id: f.id, result: exception("EncodeError", why) });
   }
-  if (bytes.length <= maxBytes) return bytes;
+  const size = byteLength(parts);
+  if (size <= maxBytes) return parts;
   const what = result.kind === "ok" ? `the value ${f.module}.${f.function} returned` : `the failure of ${f.module}.${f.function}`;
-  const why = tooLargeFailure(what, bytes.length, maxBytes);
-  return encodeFrame({ type: "reply", id: f.id, result: exception("ResultTooLarge", why) });
+  const why = tooLargeFailure(what, size, maxBytes);
+  return encodeFrameParts({ type: "reply", id: f.id, result: exception("ResultTooLarge", why) });
 }

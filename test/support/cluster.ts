@@ -12,7 +12,8 @@ import type { Subprocess } from "bun";
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BUN = join(ROOT, "node_modules/.bin/bun");
 export const DENO = join(ROOT, "node_modules/.bin/deno");
-export const BINARY = join(ROOT, "dist/meshrpc");
+// MESHRPC_BENCH_BINARY runs another build (A/B comparisons in test/bench).
+export const BINARY = process.env.MESHRPC_BENCH_BINARY ?? join(ROOT, "dist/meshrpc");
 export const ENTRY = join(ROOT, "cmd/meshrpc.ts");
 export const FIXTURES = join(ROOT, "test/fixtures");
 

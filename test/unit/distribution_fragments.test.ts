@@ -22,6 +22,21 @@ describe("fragments", () => {
     expect(got[3]).toEqual({ kind: "message", data: m });
   });
 
+  test("a message given as parts of any sizes is cut the same way, and joins back to their bytes in order", () => {
+    const m = bytes(2 * WIRE_MESSAGE_MAX + 1234);
+    const cuts = [0, 3, 3, 70_000, 70_001, WIRE_MESSAGE_MAX + 9, m.length];
+    const parts = cuts.slice(1).map((end, i) => m.subarray(cuts[i], end));
+    const fromParts = fragment(parts);
+    expect(fromParts).toEqual(fragment(m));
+    const joiner = new Joiner(8 * 1024 * 1024);
+    expect(fromParts.map((p) => joiner.push(p)).at(-1)).toEqual({ kind: "message", data: m });
+  });
+
+  test("parts that fit in one message go as one message", () => {
+    const m = bytes(1000);
+    expect(fragment([m.subarray(0, 10), m.subarray(10)])).toEqual([m]);
+  });
+
   test("a message over the wire limit, fragments over the total limit, or a message inside a fragmented one are errors", () => {
     expect(new Joiner(1 << 30).push(bytes(WIRE_MESSAGE_MAX + 1)).kind).toBe("error");
     const parts = fragment(bytes(2 * WIRE_MESSAGE_MAX));

@@ -1,0 +1,45 @@
+/**
+ * CPU time per operation on both sides of a link, for A/B comparisons on a
+ * busy machine: wall time swings with the load, the CPU a call costs each
+ * process much less. Two daemons (dist/meshrpc, or MESHRPC_BENCH_BINARY),
+ * the loops of test/bench/modules/Bench.ts, user+system time from /proc.
+ *
+ *   bun run test/bench/cpu_probe.ts [small] [64k] [1m] [c64] [cast] [multi]
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Cluster, ROOT, sleep } from "../support/cluster.ts";
+
+/** User+system CPU milliseconds a process has used. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / 100;
+}
+
+const cluster = new Cluster({ flavor: "binary" });
+try {
+  const modules = ["--modules", join(ROOT, "test/bench/modules")];
+  const a = await cluster.start("a@localhost", { args: modules });
+  const b = await cluster.start("b@localhost", { args: modules });
+  const c = await cluster.start("c@localhost", { args: modules });
+  await sleep(500);
+  const run = async (label: string, fn: string, args: unknown[], n: number) => {
+    const before = [a, b, c].map((x) => cpuMs(x.pid));
+    const started = performance.now();
+    const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
+    if (r.status !== 200) throw new Error(`Bench.${fn}: ${JSON.stringify(r.body)}`);
+    const us = (ms: number) => (ms * 1000 / n).toFixed(1);
+    const used = [a, b, c].map((x, i) => us(cpuMs(x.pid) - before[i]));
+    console.log(`${label.padEnd(12)} wall ${us(performance.now() - started).padStart(8)} µs/op   cpu a ${used[0]} b ${used[1]} c ${used[2]} µs/op`);
+  };
+  const want = new Set(process.argv.slice(2));
+  await run("warm-up", "concurrent", ["b@localhost", 20000, 16], 20000);
+  if (want.has("small")) await run("small", "sequential", ["b@localhost", 10000], 10000);
+  if (want.has("64k")) await run("64 KiB", "sequential", ["b@localhost", 1000, 65536], 1000);
+  if (want.has("1m")) await run("1 MiB", "sequential", ["b@localhost", 200, 1048576], 200);
+  if (want.has("c64")) await run("64 in flight", "concurrent", ["b@localhost", 40000, 64], 40000);
+  if (want.has("cast")) await run("casts", "casts", ["b@localhost", 40000], 40000);
+  if (want.has("multi")) await run("multicall", "multicalls", [["b@localhost", "c@localhost"], 3000], 3000);
+} finally {
+  await cluster.cleanup();
+}
