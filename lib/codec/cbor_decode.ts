@@ -1,5 +1,5 @@
 /**
- * CBOR decoding (RFC 8949) through cborg's tokenizer, with size and depth
+ * CBOR decoding (RFC 8949), item by item (`cbor_reader.ts`), with size and depth
  * limits, reading back the tags `cbor_encode.ts` writes: 1 (epoch-seconds
  * dates), 2 and 3 (bigints), 27 (Erlang values, `cbor_terms.ts`), 259 (Map).
  * It also reads tag 0 (RFC 3339 date strings, what Python's cbor2 sends),
@@ -11,19 +11,11 @@
  */
 import type { Value } from "../result.ts";
 import { bytesToHex } from "./binary_text.ts";
-import { InvalidTextError, Tokens } from "./cbor_tokens.ts";
+import { CborReader, InvalidTextError, MalformedError } from "./cbor_reader.ts";
 import { CodecError, keyPath, MAX_BIGINT_BYTES, shortPath } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits, tooDeep, tooLarge } from "./limits.ts";
 import { setOwn } from "./own.ts";
 import { TERM_TAG, termFromArray } from "./cbor_terms.ts";
-
-const TOKENIZER_OPTIONS = {
-  allowIndefinite: true,
-  allowUndefined: true,
-  allowBigInt: true,
-  allowNaN: true,
-  allowInfinity: true,
-};
 
 const ARRAY = 0;
 const OBJECT = 1;
@@ -66,16 +58,16 @@ export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS, optio
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decode() takes a Uint8Array");
   if (bytes.length > limits.maxBytes) throw tooLarge(bytes.length, limits);
   if (bytes.length === 0) throw new CodecError("Cannot decode an empty body: send one CBOR item");
-  // On a Buffer, cborg's byte strings would be Buffer views into the input
+  // On a Buffer, byte strings would be Buffer slices: hand out plain Uint8Arrays
   const data = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    const tokens = new Tokens(data, TOKENIZER_OPTIONS);
+    const tokens = new CborReader(data);
     if (options.shareBytes) tokens.shareFrom = SHARE_MIN_BYTES;
     return build(tokens, data.length, limits);
   } catch (err) {
     if (err instanceof CodecError) throw err;
-    const reason = (err instanceof Error ? err.message : String(err)).replace(/^CBOR decode error:\s*/, "");
-    throw new CodecError(`Invalid CBOR (${reason}): send one well-formed CBOR item (RFC 8949)`, { cause: err });
+    if (!(err instanceof MalformedError)) throw err;
+    throw new CodecError(`Invalid CBOR (${err.message}): send one well-formed CBOR item (RFC 8949)`, { cause: err });
   }
 }
 
@@ -84,7 +76,7 @@ export function decode(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS, optio
  * recursion, so nesting costs heap, is counted as it opens, and a body of
  * `[[[[...` stops at `maxDepth + 1` tokens.
  */
-function build(tokens: Tokens, size: number, limits: Limits): Value {
+function build(tokens: CborReader, size: number, limits: Limits): Value {
   const stack: Frame[] = [];
   try {
     return buildFrom(tokens, stack, size, limits);
@@ -98,48 +90,44 @@ function build(tokens: Tokens, size: number, limits: Limits): Value {
   }
 }
 
-function buildFrom(tokens: Tokens, stack: Frame[], size: number, limits: Limits): Value {
+function buildFrom(tokens: CborReader, stack: Frame[], size: number, limits: Limits): Value {
   for (;;) {
     if (tokens.done()) throw truncated(stack.length);
     const token = tokens.next();
     let value: Value;
-    switch (token.type.major) {
-      case 2:
-        // cborg shares one empty array between decodes: hand out our own
-        value = token.value.length === 0 ? new Uint8Array(0) : token.value;
-        break;
+    switch (token.major) {
       case 4:
       case 5: {
         if (stack.length >= limits.maxDepth) throw tooDeep(limits);
-        const isArray = token.type.major === 4;
+        const isArray = token.major === 4;
         const length = token.value as number;
         if (length === 0) {
           value = isArray ? [] : {};
           break;
         }
         // Each item takes at least a byte: fail now, before a long wait for data that is not there
-        if (length !== Infinity && length * (isArray ? 1 : 2) > size - tokens.pos()) throw truncated(stack.length + 1);
+        if (length !== Infinity && length * (isArray ? 1 : 2) > size - tokens.pos) throw truncated(stack.length + 1);
         stack.push(isArray ? open(ARRAY, [], length) : open(OBJECT, {}, length));
         continue;
       }
       case 6: {
-        const tagged = readTag(token.value, tokens, stack, size, limits);
+        const tagged = readTag(token.value as number | bigint, tokens, stack, size, limits);
         if (tagged === OPENED) continue;
         value = tagged;
         break;
       }
       case 7:
-        value = token.type.name === "break" ? closeIndefinite(stack) : token.value;
+        value = token.isBreak ? closeIndefinite(stack) : token.value as Value;
         break;
       default:
-        value = token.value;
+        value = token.value as Value;
     }
     // A complete value: give it to its container, which may complete in turn
     for (;;) {
       const top = stack[stack.length - 1];
       if (top === undefined) {
         if (!tokens.done()) {
-          throw new CodecError(`Invalid CBOR: ${size - tokens.pos()} bytes follow the value; send exactly one CBOR item`);
+          throw new CodecError(`Invalid CBOR: ${size - tokens.pos} bytes follow the value; send exactly one CBOR item`);
         }
         return value;
       }
@@ -215,7 +203,7 @@ function keyText(key: Value): string {
 }
 
 /** Reads what a tag wraps; a Map opens a frame (returns OPENED), the rest are leaves. */
-function readTag(tag: number | bigint, tokens: Tokens, stack: Frame[], size: number, limits: Limits): Value | typeof OPENED {
+function readTag(tag: number | bigint, tokens: CborReader, stack: Frame[], size: number, limits: Limits): Value | typeof OPENED {
   if (tag !== 0 && tag !== 1 && tag !== 2 && tag !== 3 && tag !== 259 && tag !== TERM_TAG) {
     throw new CodecError(
       `Unsupported CBOR tag ${tag}: only tags 0 and 1 (dates), 2 and 3 (bigints), 27 (Erlang values) and 259 (Map) are understood`,
@@ -223,13 +211,13 @@ function readTag(tag: number | bigint, tokens: Tokens, stack: Frame[], size: num
   }
   if (tokens.done()) throw truncated(stack.length);
   const inner = tokens.next();
-  const major = inner.type.major;
+  const major = inner.major;
   switch (tag) {
     case 0:
       if (major !== 3) throw badTag(tag, "an RFC 3339 date string");
-      return dateFrom(Date.parse(inner.value), inner.value);
+      return dateFrom(Date.parse(inner.value as string), inner.value);
     case 1:
-      if (typeof inner.value !== "number" || (major !== 0 && major !== 1 && inner.type.name !== "float")) {
+      if (typeof inner.value !== "number" || (major !== 0 && major !== 1 && !inner.isFloat)) {
         throw badTag(tag, "a number of seconds since 1970");
       }
       return dateFrom(millisFromSeconds(inner.value), inner.value);
@@ -246,7 +234,7 @@ function readTag(tag: number | bigint, tokens: Tokens, stack: Frame[], size: num
     case TERM_TAG: {
       if (major !== 4 || inner.value === 0 || inner.value === Infinity) throw badTag(tag, "a definite-length array");
       if (stack.length >= limits.maxDepth) throw tooDeep(limits);
-      if (inner.value > size - tokens.pos()) throw truncated(stack.length + 1);
+      if ((inner.value as number) > size - tokens.pos) throw truncated(stack.length + 1);
       stack.push(open(TERM, [], inner.value as number));
       return OPENED;
     }
@@ -255,7 +243,7 @@ function readTag(tag: number | bigint, tokens: Tokens, stack: Frame[], size: num
       if (stack.length >= limits.maxDepth) throw tooDeep(limits);
       const length = inner.value as number;
       if (length === 0) return new Map();
-      if (length !== Infinity && length * 2 > size - tokens.pos()) throw truncated(stack.length + 1);
+      if (length !== Infinity && length * 2 > size - tokens.pos) throw truncated(stack.length + 1);
       stack.push(open(MAP, new Map(), length));
       return OPENED;
     }

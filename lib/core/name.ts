@@ -24,11 +24,26 @@ export const NAME_PART = /^[A-Za-z0-9_.-]{1,64}$/;
 // A DNS name or an IPv4 address; IPv6 literals go in brackets: name@[::1]:4000.
 const HOST_PART = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)*$|^\[[0-9A-Fa-f:.]+\]$/;
 
+// Every call names its node, most of them one of a few: the names parsed
+// lately are remembered (bounded: forgotten all at once when full).
+const parsed = new Map<string, Readonly<NodeAddress>>();
+const PARSED_MAX = 1024;
+
 /**
  * Parses `name@host[:port]`. Throws RangeError with a message that says what
- * is wrong and what a valid name looks like.
+ * is wrong and what a valid name looks like. The result is frozen (shared
+ * by every caller that parses the same text).
  */
-export function parseNodeName(text: string): NodeAddress {
+export function parseNodeName(text: string): Readonly<NodeAddress> {
+  const known = parsed.get(text);
+  if (known) return known;
+  const address = Object.freeze(parse(text));
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(text, address);
+  return address;
+}
+
+function parse(text: string): NodeAddress {
   if (typeof text !== "string" || text.length === 0) {
     throw new RangeError("A node name is required, as name@host (for example hoge@localhost)");
   }

@@ -1,21 +1,22 @@
 /**
  * A link's outgoing calls that wait for their reply, by id, each with its
- * own deadline on the link's `Clock`.
+ * own deadline (all on one timer of the link's `Clock`: `deadlines.ts`).
  *
  * @module
  */
 import type { CallResult } from "../result.ts";
 import type { Clock } from "./clock.ts";
+import { type Deadline, Deadlines } from "./deadlines.ts";
 
-type Pending = { resolve(r: CallResult): void; timer: unknown };
+type Pending = { resolve(r: CallResult): void; deadline: Deadline | undefined };
 
 export class PendingCalls {
-  #clock: Clock;
+  #deadlines: Deadlines;
   #nextId = 1;
   #calls = new Map<number, Pending>();
 
   constructor(clock: Clock) {
-    this.#clock = clock;
+    this.#deadlines = new Deadlines(clock);
   }
 
   /** Calls still waiting. */
@@ -44,7 +45,7 @@ export class PendingCalls {
       const onAbort = () => {
         if (this.#calls.get(id) !== entry) return;
         this.#calls.delete(id);
-        if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+        entry.deadline?.cancel();
         abort!.abandon();
         reject(abort!.signal.reason);
       };
@@ -54,14 +55,14 @@ export class PendingCalls {
           settle(r);
         }
         : settle;
-      const entry: Pending = { resolve, timer: undefined };
+      const entry: Pending = { resolve, deadline: undefined };
       abort?.signal.addEventListener("abort", onAbort, { once: true });
       if (Number.isFinite(timeoutMs)) {
-        entry.timer = this.#clock.setTimeout(() => {
+        entry.deadline = this.#deadlines.add(timeoutMs, () => {
           if (this.#calls.get(id) !== entry) return;
           this.#calls.delete(id);
           resolve(expire());
-        }, timeoutMs);
+        });
       }
       this.#calls.set(id, entry);
     });
@@ -72,7 +73,7 @@ export class PendingCalls {
     const entry = this.#calls.get(id);
     if (!entry) return false;
     this.#calls.delete(id);
-    if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+    entry.deadline?.cancel();
     entry.resolve(result);
     return true;
   }
@@ -81,9 +82,7 @@ export class PendingCalls {
   settleAll(result: CallResult): void {
     const calls = [...this.#calls.values()];
     this.#calls.clear();
-    for (const c of calls) {
-      if (c.timer !== undefined) this.#clock.clearTimeout(c.timer);
-      c.resolve(result);
-    }
+    this.#deadlines.clear();
+    for (const c of calls) c.resolve(result);
   }
 }

@@ -6,14 +6,15 @@
  * @module
  */
 import { byteLength } from "../core/bytes.ts";
-import { type CallResult, exception } from "../result.ts";
+import { LazyAbort } from "../core/lazy_abort.ts";
+import { type CallResult, exception, type Value } from "../result.ts";
 import { errorMessage, resultFailure, tooLargeFailure } from "./encode_failure.ts";
 import { encodeFrameParts } from "./frame_codec.ts";
 import type { CallFrame } from "./frames.ts";
 import type { IncomingCall } from "./link_handler.ts";
 
 export class RunningCalls {
-  #calls = new Map<number, AbortController>();
+  #calls = new Map<number, LazyAbort>();
   #peer: string;
   #serve: (req: IncomingCall) => Promise<CallResult>;
   #reply: (parts: Uint8Array[]) => void;
@@ -43,19 +44,17 @@ export class RunningCalls {
    * limit as a `ResultTooLarge` exception: that call fails, the link goes on.
    */
   run(f: CallFrame): void {
-    const ac = new AbortController();
+    const ac = new LazyAbort();
     this.#calls.get(f.id)?.abort(new DOMException("superseded by a call with the same id", "AbortError"));
     this.#calls.set(f.id, ac);
-    const req: IncomingCall = {
-      caller: this.#peer,
-      module: f.module,
-      function: f.function,
-      args: f.args,
-      timeoutMs: f.timeoutMs,
-      signal: ac.signal,
-    };
-    Promise.resolve()
-      .then(() => this.#serve(req))
+    const req = new Incoming(this.#peer, f, ac);
+    let served: Promise<CallResult>;
+    try {
+      served = this.#serve(req);
+    } catch (err) {
+      served = Promise.reject(err);
+    }
+    served
       .catch((err: unknown) => exception((err as Error)?.name ?? "Error", errorMessage(err), (err as Error)?.stack))
       .then((result) => {
         if (this.#calls.get(f.id) !== ac) return;
@@ -78,6 +77,29 @@ export class RunningCalls {
     this.#calls.clear();
     const reason = new DOMException(why, "AbortError");
     for (const ac of calls) ac.abort(reason);
+  }
+}
+
+/** A call as the node serves it; its `signal` is made only if the function asks for it. */
+class Incoming implements IncomingCall {
+  readonly caller: string;
+  readonly module: string;
+  readonly function: string;
+  readonly args: Value[];
+  readonly timeoutMs: number;
+  readonly #abort: LazyAbort;
+
+  constructor(caller: string, f: CallFrame, abort: LazyAbort) {
+    this.caller = caller;
+    this.module = f.module;
+    this.function = f.function;
+    this.args = f.args;
+    this.timeoutMs = f.timeoutMs;
+    this.#abort = abort;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
   }
 }
 

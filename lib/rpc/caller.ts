@@ -102,6 +102,8 @@ export class Rpc {
   /** `hoge@localhost`, also when written `hoge@localhost:4001` or `hoge@LOCALHOST`. */
   #isSelf(node: string): boolean {
     if (node === this.#o.self) return true;
+    // A linked node's name is how the other node spells itself: not this node.
+    if (this.#o.mesh.link(node)) return false;
     try {
       return parseNodeName(node).full === this.#o.self;
     } catch {
@@ -190,7 +192,19 @@ export class Rpc {
   serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
     return this.#track(async () => {
       const started = performance.now();
-      const result = await execute(this.#o.modules, { ...req, self: this.#o.self, api: this.#o.api });
+      // No spread: it would read `req.signal`, which a link makes only when the function asks for it.
+      const result = await execute(this.#o.modules, {
+        caller: req.caller,
+        module: req.module,
+        function: req.function,
+        args: req.args,
+        timeoutMs: req.timeoutMs,
+        get signal() {
+          return req.signal;
+        },
+        self: this.#o.self,
+        api: this.#o.api,
+      });
       const ended = performance.now();
       this.#o.count?.("served", result.kind);
       this.#o.stats?.record(req.module, req.function, result.kind, ended - started, performance.timeOrigin + ended);

@@ -6,6 +6,7 @@
  */
 import { encode } from "../codec/cbor_encode.ts";
 import { deadline, isTimeoutError } from "../core/deadline.ts";
+import { LazyAbort } from "../core/lazy_abort.ts";
 import { type CallResult, exception, ok, timeout, undef, type Value } from "../result.ts";
 import type { CallContext, NodeApi } from "./context.ts";
 import type { Modules } from "./modules.ts";
@@ -57,17 +58,23 @@ export function exceptionOf(thrown: unknown): CallResult {
  * `undef` when it does not exist, `exception` when it throws or rejects,
  * `timeout` when it outlives `timeoutMs` (its `this.signal` is aborted then),
  * `ok` otherwise. Never rejects.
+ *
+ * Most functions never read `this.signal`: it is made when first read
+ * (aborted already if the call was cancelled or timed out by then).
  */
 export async function execute(modules: Modules, req: ExecuteRequest): Promise<CallResult> {
   const fn = modules.lookup(req.module, req.function);
   if (!fn) return undef(req.module, req.function);
 
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(req.signal?.reason);
-  if (req.signal?.aborted) onAbort();
-  else req.signal?.addEventListener("abort", onAbort, { once: true });
-
-  const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal, rpc: req.api };
+  const abort = new LazyAbort(() => req.signal);
+  const ctx: CallContext = {
+    self: req.self,
+    caller: req.caller,
+    get signal() {
+      return abort.signal;
+    },
+    rpc: req.api,
+  };
   const run = (async (): Promise<CallResult> => {
     try {
       return ok((await fn.apply(ctx, req.args)) as Value);
@@ -81,9 +88,9 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
   } catch (err) {
     if (!isTimeoutError(err)) throw err;
     // The reason AbortSignal.timeout gives: a DOMException named TimeoutError.
-    controller.abort(new DOMException(`Call timed out after ${req.timeoutMs} ms`, "TimeoutError"));
+    abort.abort(new DOMException(`Call timed out after ${req.timeoutMs} ms`, "TimeoutError"));
     return timeout(req.self, req.timeoutMs);
   } finally {
-    req.signal?.removeEventListener("abort", onAbort);
+    abort.dispose();
   }
 }

@@ -3,7 +3,7 @@
  * `bun --cpu-prof-md`, a load, then SIGTERM (the profile is written at exit).
  * Markdown profiles land in test/bench/out/prof/<scenario>/.
  *
- *   bun run test/bench/profile.ts echo1m|http
+ *   bun run test/bench/profile.ts echo1m|small|http|c64|cast
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +11,13 @@ import { Cluster, ROOT, sleep } from "../support/cluster.ts";
 import { wrk } from "./http.ts";
 
 const scenario = process.argv[2];
-if (scenario !== "echo1m" && scenario !== "http") throw new Error("usage: profile.ts echo1m|http");
+const LOADS: Record<string, [string, unknown[]]> = {
+  echo1m: ["sequential", ["b@localhost", 300, 1048576]],
+  small: ["sequential", ["b@localhost", 30_000]],
+  c64: ["concurrent", ["b@localhost", 100_000, 64]],
+  cast: ["casts", ["b@localhost", 100_000]],
+};
+if (!(scenario in LOADS) && scenario !== "http") throw new Error("usage: profile.ts echo1m|small|http|c64|cast");
 const dir = join(ROOT, "test/bench/out/prof", scenario);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -22,9 +28,10 @@ try {
   const prof = (name: string) => ({ BUN_OPTIONS: `--cpu-prof-md --cpu-prof-dir=${dir} --cpu-prof-name=${name}.md` });
   const a = await cluster.start("a@localhost", { args: modules, env: prof("caller") });
   await cluster.start("b@localhost", { args: modules, env: prof("callee") });
-  if (scenario === "echo1m") {
-    const r = await cluster.rpc(a.port, { module: "Bench", function: "sequential", args: ["b@localhost", 300, 1048576], timeout: 600_000 });
-    console.log(`300 × 1 MiB echoes: ${JSON.stringify(r.body)} s`);
+  if (scenario !== "http") {
+    const [fn, args] = LOADS[scenario];
+    const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
+    console.log(`Bench.${fn}(${JSON.stringify(args)}): ${JSON.stringify(r.body)}`);
   } else {
     console.log(`wrk: ${await wrk(`http://127.0.0.1:${a.port}/rpc`, cluster.cookie, 5)} req/s`);
   }

@@ -72,7 +72,12 @@ try {
     return r.body.ok as T;
   };
   const erpc = erl ? `erpc ${erl.otp}` : "erpc";
-  await bench("sequential", ["b@localhost", 1000]); // warm-up: connect, JIT
+  // Warm-up: connect, and let the JIT compile the call path (a JavaScript
+  // runtime reaches its speed after some thousands of calls; BEAM code is
+  // compiled before it runs). meshbench.erl warms Erlang up the same way.
+  await bench("sequential", ["b@localhost", 1000]);
+  await bench("concurrent", ["b@localhost", 20_000, 16]);
+  await bench("sequential", ["b@localhost", 2000, 65536]);
   log("echo sizes");
   table.add("echo_small", 'rpc.echo("hello") sequential', "calls/s", calls / await bench<number>("sequential", ["b@localhost", calls]), erpc, ref("echo_small"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
   const mbs = async (size: number, n: number) => size * n / await bench<number>("sequential", ["b@localhost", n, size]) / 1e6;

@@ -148,7 +148,8 @@ describe("typed module calls", () => {
       expect(wrong.code).not.toBe(0);
       expect(wrong.stderr).toContain("Argument of type 'number' is not assignable to parameter of type 'string'");
     }
-  });
+    // Four type checks: on a busy machine each can take well over ten seconds.
+  }, 240_000);
 });
 
 describe("what is published", () => {

@@ -34,7 +34,10 @@ main([CallsS | PeersS]) ->
     [io:format("pid ~s ~s~n", [P, rpc:call(P, os, getpid, [])]) || P <- Peers],
     io:format("otp ~s~n", [erlang:system_info(otp_release)]),
     Small = <<"hello">>,
+    %% The same warm-up as test/bench/run.ts gives meshrpc.
     seq(F, Small, 1000),
+    par(F, Small, 20000, 16),
+    seq(F, payload(65536), 2000),
     row(echo_small, N / seq(F, Small, N)),
     row(echo_64k, 65536 * 2000 / seq(F, payload(65536), 2000) / 1.0e6),
     row(echo_1m, 1048576 * 300 / seq(F, payload(1048576), 300) / 1.0e6),

@@ -1,0 +1,58 @@
+/**
+ * An abort signal made only when someone asks for it. Every call that runs
+ * here may be cancelled, so it needs a signal; few functions ever read
+ * theirs, and an `AbortController` with its listeners was the largest cost
+ * of serving a small call (issue 8's profiles).
+ *
+ * @module
+ */
+export class LazyAbort {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  #follow: (() => AbortSignal | undefined) | undefined;
+  #followed: AbortSignal | undefined;
+  #onFollowed = () => this.abort(this.#followed?.reason);
+
+  /**
+   * `follow` names a signal this one also aborts with (the caller's); it is
+   * looked up, and listened to, only once this signal is asked for.
+   */
+  constructor(follow?: () => AbortSignal | undefined) {
+    this.#follow = follow;
+  }
+
+  /** The signal: aborted already when `abort` ran (or the followed signal aborted) before it was asked for. */
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = this.#controller = new AbortController();
+    if (this.#aborted) controller.abort(this.#reason);
+    else {
+      const followed = this.#follow?.();
+      if (followed?.aborted) this.abort(followed.reason);
+      else if (followed) {
+        this.#followed = followed;
+        followed.addEventListener("abort", this.#onFollowed, { once: true });
+      }
+    }
+    return controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Aborts with `reason`, once: the signal fires now if it exists, or is born aborted. */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** Stops following the other signal (the work ended): no listener is left behind on it. */
+  dispose(): void {
+    this.#followed?.removeEventListener("abort", this.#onFollowed);
+    this.#followed = undefined;
+  }
+}
