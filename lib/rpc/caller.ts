@@ -230,6 +230,14 @@ export class Rpc {
       this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
       return { kind: "ok", value: true };
     }
+    // The usual case, a linked node with room on its link, needs no wait at all.
+    const linked = this.#o.mesh.link(node);
+    if (linked) {
+      // Asked once: a congested link hands out the wait it queued this cast in.
+      const busy = linked.writable();
+      if (busy) await busy;
+      return linked.cast(module, fn, args);
+    }
     const claim = this.#other(node);
     const other = claim && await claim;
     if (other) return await other.cast(node, module, fn, args);

@@ -53,6 +53,11 @@ export function exceptionOf(thrown: unknown): CallResult {
   return exception("Thrown", typeof thrown === "string" ? thrown : String(thrown), undefined, encodable(thrown));
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Runs `module.function(...args)` with `this` bound to its context. Resolves
  * `undef` when it does not exist, `exception` when it throws or rejects,
@@ -60,7 +65,8 @@ export function exceptionOf(thrown: unknown): CallResult {
  * `ok` otherwise. Never rejects.
  *
  * Most functions never read `this.signal`: it is made when first read
- * (aborted already if the call was cancelled or timed out by then).
+ * (aborted already if the call was cancelled or timed out by then). A
+ * function that returns a value, not a promise, has no timer to race.
  */
 export async function execute(modules: Modules, req: ExecuteRequest): Promise<CallResult> {
   const fn = modules.lookup(req.module, req.function);
@@ -75,14 +81,16 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
     },
     rpc: req.api,
   };
-  const run = (async (): Promise<CallResult> => {
+  try {
+    let run: Promise<CallResult>;
     try {
-      return ok((await fn.apply(ctx, req.args)) as Value);
+      const value = fn.apply(ctx, req.args);
+      // A function that answers at once has nothing to time out: no timer, no promise to race.
+      if (!isThenable(value)) return ok(value as Value);
+      run = Promise.resolve(value).then((v) => ok(v as Value), exceptionOf);
     } catch (thrown) {
       return exceptionOf(thrown);
     }
-  })();
-  try {
     // `run` never rejects: the one rejection is the deadline's (none for a caller that set none).
     return await deadline(run, Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : Infinity);
   } catch (err) {
