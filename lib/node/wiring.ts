@@ -25,7 +25,7 @@ import { VERSION } from "../version.ts";
 import { assertNotRunning, ensureRuntimeDir, serveControlSocket } from "./control_socket.ts";
 import { type ControlledNode, controlTarget } from "./control_target.ts";
 import { nodeActivity } from "./activity.ts";
-import { type ErlangSide, startErlangSide } from "./erlang.ts";
+import type { ErlangSide } from "./erlang.ts";
 import { MapperRegistration } from "./mapper.ts";
 import { loadModulesDir } from "./module_dir.ts";
 import { loadSource } from "./module_source.ts";
@@ -127,7 +127,11 @@ export class NodeCore {
     if (o.modulesDir) await loadModulesDir(p.rt, this.modules, o.modulesDir, p.log);
     try {
       // Erlang callers time out on their side (a DEMONITOR then aborts the call): no deadline here.
-      if (o.erlang) this.#erlang = await startErlangSide(p, o, this.events, (req) => this.rpc.serve({ ...req, timeoutMs: Infinity }));
+      // The Erlang side's modules load only for --erlang.
+      if (o.erlang) {
+        const { startErlangSide } = await import("./erlang.ts");
+        this.#erlang = await startErlangSide(p, o, this.events, (req) => this.rpc.serve({ ...req, timeoutMs: Infinity }));
+      }
       await this.#listen(o, faces);
       if (o.epmd !== false) {
         this.#mapper = await MapperRegistration.register(p.rt, {

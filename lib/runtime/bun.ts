@@ -138,4 +138,11 @@ export const bun: Runtime = {
     return Promise.resolve(wrap(server));
   },
   fetchUnix: (path, req) => fetch(req, { unix: path }),
+  // node:dns's lookup calls Bun.dns.lookup on Bun: asking it directly spares loading
+  // node:dns, about 1 MiB of an idle node's resident memory (measured with compiled stubs).
+  async resolveHost(host) {
+    const [first] = await Bun.dns.lookup(host);
+    if (!first) throw new Error(`${host} has no address`);
+    return first.address;
+  },
 };

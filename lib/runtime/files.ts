@@ -5,12 +5,12 @@
  *
  * @module
  */
-import * as fs from "node:fs";
-import * as fsp from "node:fs/promises";
+import type { Stats } from "node:fs";
 import process from "node:process";
+import { nodeFs } from "./builtins.ts";
 import type { FileInfo } from "./types.ts";
 
-function infoOf(s: fs.Stats): FileInfo {
+function infoOf(s: Stats): FileInfo {
   return {
     isFile: s.isFile(),
     isDirectory: s.isDirectory(),
@@ -25,7 +25,16 @@ function codeOf(err: unknown): string | undefined {
   return (err as { code?: string }).code;
 }
 
-async function infoOrNothing(read: () => Promise<fs.Stats>): Promise<FileInfo | undefined> {
+/**
+ * node:fs's callback form as a promise. The CLI reads the runtime directory
+ * through these: node:fs/promises would also load node:events, a few
+ * milliseconds more at every start (Bun).
+ */
+function promised<T>(start: (done: (err: Error | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+async function infoOrNothing(read: () => Promise<Stats>): Promise<FileInfo | undefined> {
   try {
     return infoOf(await read());
   } catch (err) {
@@ -36,17 +45,22 @@ async function infoOrNothing(read: () => Promise<fs.Stats>): Promise<FileInfo | 
 
 /** What is at `path` itself (a symbolic link is reported, not followed); undefined when nothing is. */
 export function lstat(path: string): Promise<FileInfo | undefined> {
-  return infoOrNothing(() => fsp.lstat(path));
+  return infoOrNothing(() => promised((done) => nodeFs().lstat(path, done)));
 }
 
 /** Like `lstat`, following links. */
 export function stat(path: string): Promise<FileInfo | undefined> {
-  return infoOrNothing(() => fsp.stat(path));
+  return infoOrNothing(() => promised((done) => nodeFs().stat(path, done)));
 }
 
 /** Where a symbolic link points; rejects when `path` is not one. */
 export function readLink(path: string): Promise<string> {
-  return fsp.readlink(path);
+  return promised((done) => nodeFs().readlink(path, done));
+}
+
+/** The names in a directory. */
+export function readDir(path: string): Promise<string[]> {
+  return promised((done) => nodeFs().readdir(path, done));
 }
 
 /**
@@ -56,6 +70,7 @@ export function readLink(path: string): Promise<string> {
  * user, and the system's error when it cannot be opened.
  */
 export function openAppendPrivate(path: string): number {
+  const fs = nodeFs();
   const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
   let fd: number;
   try {

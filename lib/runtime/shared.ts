@@ -5,13 +5,9 @@
  *
  * @module
  */
-import type { spawn as Spawn } from "node:child_process";
-import type { lookup as Lookup } from "node:dns/promises";
-import * as fs from "node:fs";
-import * as fsp from "node:fs/promises";
-import * as os from "node:os";
 import process from "node:process";
-import { lstat, openAppendPrivate, readLink, stat } from "./files.ts";
+import { nodeChildProcess, nodeDns, nodeFs, nodeFsp, nodeOs } from "./builtins.ts";
+import { lstat, openAppendPrivate, readDir, readLink, stat } from "./files.ts";
 import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
 import { LineSink } from "./line_sink.ts";
 import { processExists } from "./process.ts";
@@ -27,7 +23,7 @@ function writeAll(fd: number, data: Uint8Array): void {
   let off = 0;
   while (off < data.length) {
     try {
-      off += fs.writeSync(fd, data, off);
+      off += nodeFs().writeSync(fd, data, off);
     } catch (err) {
       // A non-blocking pipe that is full: try again rather than lose output.
       if ((err as { code?: string }).code !== "EAGAIN") throw err;
@@ -37,21 +33,16 @@ function writeAll(fd: number, data: Uint8Array): void {
 
 const encoder = new TextEncoder();
 
-// Loaded when first used: each node:* module costs milliseconds at start, and
-// the CLI (most of whose runs neither resolve a host nor spawn) pays them on every run.
-const childProcess = () => process.getBuiltinModule("node:child_process") as { spawn: typeof Spawn };
-const dns = () => process.getBuiltinModule("node:dns/promises") as { lookup: typeof Lookup };
-
 // node:fs's asynchronous write runs off the event loop (Bun); deno.ts has its own.
 const stderrSink = new LineSink((data) =>
-  new Promise((resolve, reject) => fs.write(2, data, (err, n) => (err ? reject(err) : resolve(n))))
+  new Promise((resolve, reject) => nodeFs().write(2, data, (err, n) => (err ? reject(err) : resolve(n))))
 );
 
 export const shared: Shared = {
   pid: process.pid,
   env: (name) => process.env[name],
   uid: () => process.getuid?.() ?? 0,
-  homeDir: () => process.env.HOME ?? os.homedir(),
+  homeDir: () => process.env.HOME ?? nodeOs().homedir(),
   exit: (code) => process.exit(code),
   kill(pid, signal = "SIGTERM") {
     try {
@@ -69,6 +60,7 @@ export const shared: Shared = {
   flushLog: (ms) => stderrSink.flush(ms),
 
   os(): OsInfo {
+    const os = nodeOs();
     const cpus = os.cpus();
     const [l1, l5, l15] = os.loadavg();
     return {
@@ -88,7 +80,7 @@ export const shared: Shared = {
     return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external };
   },
   async resolveHost(host) {
-    return (await dns().lookup(host)).address;
+    return (await nodeDns().lookup(host)).address;
   },
 
   dial: (url, options): Promise<Transport> => dialWebSocket(url, options),
@@ -98,7 +90,7 @@ export const shared: Shared = {
     const out = openAppendPrivate(logFile);
     try {
       const inherited = Object.entries(process.env).filter(([name]) => keepEnv?.(name) ?? true);
-      const child = childProcess().spawn(argv[0], argv.slice(1), {
+      const child = nodeChildProcess().spawn(argv[0], argv.slice(1), {
         detached: true,
         stdio: ["ignore", out, out],
         env: { ...Object.fromEntries(inherited), ...env },
@@ -110,24 +102,24 @@ export const shared: Shared = {
       child.unref();
       return { pid: child.pid ?? -1, exited };
     } finally {
-      fs.closeSync(out);
+      nodeFs().closeSync(out);
     }
   },
 
-  readTextFile: (path) => fsp.readFile(path, "utf8"),
+  readTextFile: (path) => nodeFsp().readFile(path, "utf8"),
   async writeTextFile(path, text, options = {}) {
-    await fsp.writeFile(path, text, { mode: options.mode ?? 0o644, flag: options.createNew ? "wx" : "w" });
+    await nodeFsp().writeFile(path, text, { mode: options.mode ?? 0o644, flag: options.createNew ? "wx" : "w" });
   },
   async mkdir(path, mode) {
-    await fsp.mkdir(path, { recursive: true, mode });
+    await nodeFsp().mkdir(path, { recursive: true, mode });
   },
-  chmod: (path, mode) => fsp.chmod(path, mode),
+  chmod: (path, mode) => nodeFsp().chmod(path, mode),
   stat,
   lstat,
   readLink,
   async remove(path) {
-    await fsp.rm(path, { force: true });
+    await nodeFsp().rm(path, { force: true });
   },
-  readDir: (path) => fsp.readdir(path),
-  realPath: (path) => fsp.realpath(path),
+  readDir,
+  realPath: (path) => nodeFsp().realpath(path),
 };

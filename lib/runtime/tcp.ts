@@ -4,7 +4,8 @@
  *
  * @module
  */
-import * as net from "node:net";
+import type * as net from "node:net";
+import { nodeNet } from "./builtins.ts";
 import type { ConnectTcpOptions, ListenTcpOptions, TcpHandlers, TcpNet, TcpServer, TcpStream } from "./types.ts";
 
 /** Wraps a connected socket; chunks and the close that come before `listen` are kept. */
@@ -71,7 +72,7 @@ function wrapSocket(socket: net.Socket): TcpStream {
 
 function connectTcp(host: string, port: number, options: ConnectTcpOptions): Promise<TcpStream> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = nodeNet().connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`No TCP connection to ${host}:${port} within ${options.timeoutMs} ms`));
@@ -92,7 +93,7 @@ function connectTcp(host: string, port: number, options: ConnectTcpOptions): Pro
 function listenTcp(options: ListenTcpOptions, accept: (stream: TcpStream) => void): Promise<TcpServer> {
   return new Promise((resolve, reject) => {
     const sockets = new Set<net.Socket>();
-    const server = net.createServer((socket) => {
+    const server = nodeNet().createServer((socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
       accept(wrapSocket(socket));
