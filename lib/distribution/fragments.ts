@@ -20,43 +20,61 @@ export const WIRE_MESSAGE_MAX = 256 * 1024;
 const HEAD = 9;
 const CHUNK = WIRE_MESSAGE_MAX - HEAD;
 
+// The one buffer fragments are built in: a transport's send copies what it
+// is given (see `Transport.send`), so the buffer is free again at once.
+let scratch: Uint8Array | undefined;
+
 /**
- * `message` (one array, or parts to be read as one) as it goes on the wire:
- * itself, or fragment frames of at most `WIRE_MESSAGE_MAX` bytes, each built
- * by copying its share of the parts once.
+ * Sends `message` (one array, or parts to be read as one) with `send`:
+ * itself, or as fragment frames of at most `WIRE_MESSAGE_MAX` bytes, each
+ * built by copying its share of the parts once into a reused buffer (so
+ * `send` must copy what it is given before it returns).
  */
-export function fragment(message: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+export function sendFragmented(message: Uint8Array | readonly Uint8Array[], send: (frame: Uint8Array) => void): void {
   const parts = message instanceof Uint8Array ? [message] : message;
   const total = byteLength(parts);
-  if (total <= WIRE_MESSAGE_MAX) return [parts.length === 1 ? parts[0] : concatBytes(parts)];
-  const out: Uint8Array[] = [];
+  if (total <= WIRE_MESSAGE_MAX) return send(parts.length === 1 ? parts[0] : concatBytes(parts));
   // Equal parts: a small last part would wait in the kernel for the ACK of the
   // others (Nagle's algorithm; the runtimes' WebSockets do not set TCP_NODELAY),
   // up to the peer's delayed ACK: measured here, 1 MiB echoes went 5x slower.
   const size = Math.ceil(total / Math.ceil(total / CHUNK));
+  const f = scratch ??= new Uint8Array(WIRE_MESSAGE_MAX);
+  scratch = undefined; // a send that fragments again (it never does) gets its own
   let part = 0;
   let offset = 0;
-  for (let at = 0; at < total; at += size) {
-    const length = Math.min(size, total - at);
-    const f = new Uint8Array(HEAD + length);
-    f[0] = 0x83;
-    f[1] = 0x18;
-    f[2] = TAGS.fragment;
-    f[3] = at + length < total ? 0xf5 : 0xf4;
-    f[4] = 0x5a;
-    new DataView(f.buffer).setUint32(5, length);
-    for (let filled = 0; filled < length;) {
-      const take = Math.min(length - filled, parts[part].length - offset);
-      f.set(parts[part].subarray(offset, offset + take), HEAD + filled);
-      filled += take;
-      offset += take;
-      if (offset === parts[part].length) {
-        part++;
-        offset = 0;
+  try {
+    for (let at = 0; at < total; at += size) {
+      const length = Math.min(size, total - at);
+      f[0] = 0x83;
+      f[1] = 0x18;
+      f[2] = TAGS.fragment;
+      f[3] = at + length < total ? 0xf5 : 0xf4;
+      f[4] = 0x5a;
+      f[5] = length >>> 24;
+      f[6] = (length >> 16) & 0xff;
+      f[7] = (length >> 8) & 0xff;
+      f[8] = length & 0xff;
+      for (let filled = 0; filled < length;) {
+        const take = Math.min(length - filled, parts[part].length - offset);
+        f.set(parts[part].subarray(offset, offset + take), HEAD + filled);
+        filled += take;
+        offset += take;
+        if (offset === parts[part].length) {
+          part++;
+          offset = 0;
+        }
       }
+      send(f.subarray(0, HEAD + length));
     }
-    out.push(f);
+  } finally {
+    scratch = f;
   }
+}
+
+/** The wire messages `sendFragmented` sends for `message`, each a copy of its own. */
+export function fragment(message: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  sendFragmented(message, (f) => out.push(f.slice()));
   return out;
 }
 

@@ -15,7 +15,7 @@ import { clipUntrusted } from "../core/untrusted.ts";
 import { packMessages } from "./batch.ts";
 import type { Clock } from "./clock.ts";
 import { encodeFrame } from "./frame_codec.ts";
-import { fragment, WIRE_MESSAGE_MAX } from "./fragments.ts";
+import { sendFragmented, WIRE_MESSAGE_MAX } from "./fragments.ts";
 
 export class Outbox {
   // An item is one frame, or the parts of one too big for a wire message (sent as fragments).
@@ -78,9 +78,8 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     try {
-      for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) {
-        for (const part of fragment(message)) this.#transport.send(part);
-      }
+      const send = (frame: Uint8Array) => this.#transport.send(frame);
+      for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) sendFragmented(message, send);
     } catch (err) {
       this.#failed(err);
     }

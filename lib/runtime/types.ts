@@ -8,7 +8,10 @@
 
 /** A message-oriented duplex connection (a WebSocket, server or client side). */
 export interface Transport {
-  /** Queues bytes for sending; a no-op once the transport is closed. */
+  /**
+   * Queues bytes for sending; a no-op once the transport is closed. The
+   * bytes are copied before it returns: the caller may reuse the buffer.
+   */
   send(data: Uint8Array): void;
   /**
    * Closes the connection; `onClose` handlers then run once. A reason over

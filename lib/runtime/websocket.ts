@@ -73,7 +73,8 @@ export function webSocketTransport(ws: WebSocket, remoteAddress: string, maxMess
     },
     send(data) {
       if (inbox.closed) return;
-      if (early) early.push(data);
+      // Kept until the socket opens: copied, as a send does.
+      if (early) early.push(data.slice());
       else if (ws.readyState === WebSocket.OPEN) ws.send(data);
     },
     close(code = 1000, reason = "") {
