@@ -52,36 +52,66 @@ export function exceptionOf(thrown: unknown): CallResult {
   return exception("Thrown", typeof thrown === "string" ? thrown : String(thrown), undefined, encodable(thrown));
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Runs `module.function(...args)` with `this` bound to its context. Resolves
  * `undef` when it does not exist, `exception` when it throws or rejects,
  * `timeout` when it outlives `timeoutMs` (its `this.signal` is aborted then),
  * `ok` otherwise. Never rejects.
+ *
+ * Most functions never read `this.signal`, and many answer at once: the
+ * signal's AbortController is made when the function first reads it (already
+ * aborted if the call was cancelled or timed out by then), and a function
+ * that returns a value, not a promise, has no timer to race.
  */
 export async function execute(modules: Modules, req: ExecuteRequest): Promise<CallResult> {
   const fn = modules.lookup(req.module, req.function);
   if (!fn) return undef(req.module, req.function);
 
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(req.signal?.reason);
+  let controller: AbortController | undefined;
+  let aborted = false;
+  let reason: unknown;
+  const abort = (why: unknown) => {
+    if (aborted) return;
+    aborted = true;
+    reason = why;
+    controller?.abort(why);
+  };
+  const onAbort = () => abort(req.signal?.reason);
   if (req.signal?.aborted) onAbort();
   else req.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const ctx: CallContext = { self: req.self, caller: req.caller, signal: controller.signal, rpc: req.api };
-  const run = (async (): Promise<CallResult> => {
+  const ctx: CallContext = {
+    self: req.self,
+    caller: req.caller,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (aborted) controller.abort(reason);
+      }
+      return controller.signal;
+    },
+    rpc: req.api,
+  };
+  try {
+    let run: Promise<CallResult>;
     try {
-      return ok((await fn.apply(ctx, req.args)) as Value);
+      const value = fn.apply(ctx, req.args);
+      if (!isThenable(value)) return ok(value as Value);
+      run = Promise.resolve(value).then((v) => ok(v as Value), exceptionOf);
     } catch (thrown) {
       return exceptionOf(thrown);
     }
-  })();
-  try {
     // `run` never rejects: the one rejection is the deadline's (none for a caller that set none).
     return await deadline(run, Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : Infinity);
   } catch (err) {
     if (!isTimeoutError(err)) throw err;
     // The reason AbortSignal.timeout gives: a DOMException named TimeoutError.
-    controller.abort(new DOMException(`Call timed out after ${req.timeoutMs} ms`, "TimeoutError"));
+    abort(new DOMException(`Call timed out after ${req.timeoutMs} ms`, "TimeoutError"));
     return timeout(req.self, req.timeoutMs);
   } finally {
     req.signal?.removeEventListener("abort", onAbort);
