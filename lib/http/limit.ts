@@ -29,29 +29,54 @@ export interface RequestLimitOptions {
 }
 
 /**
- * Middleware that counts requests in flight (until their handler answers)
- * and refuses those over `max` with 503. Throws RangeError when `max` is not
- * a positive whole number.
+ * Counts requests in flight and refuses those over `max`. `enter()` takes a
+ * slot, or answers the 503 when none is left; `leave()` gives the slot back
+ * once the request's handler has answered. Throws RangeError when `max` is
+ * not a positive whole number.
  */
-export function limitRequests(options: RequestLimitOptions): MiddlewareHandler {
-  const { max, log } = options;
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive whole number, not ${max}`);
+export class RequestLimit {
+  readonly max: number;
+  #log: Logger;
   // One line at first, then at most one every 10 s, saying how many refusals it stands for.
-  const logLimit = new LogLimit({ burst: 1, perSecond: 0.1, now: options.now });
-  let inFlight = 0;
-  return async (c, next) => {
-    if (inFlight >= max) {
-      const suppressed = logLimit.admit("http");
-      if (suppressed !== undefined) log.warn("http_limit", { max, suppressed });
-      return c.text(`Too many requests at once (over ${max}): retry in ${RETRY_AFTER_SECONDS} s\n`, 503, {
-        "retry-after": String(RETRY_AFTER_SECONDS),
+  #logLimit: LogLimit;
+  #inFlight = 0;
+
+  constructor(options: RequestLimitOptions) {
+    const { max, log } = options;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive whole number, not ${max}`);
+    this.max = max;
+    this.#log = log;
+    this.#logLimit = new LogLimit({ burst: 1, perSecond: 0.1, now: options.now });
+  }
+
+  /** Undefined with a slot taken (call `leave()` once answered), or the 503 to send. */
+  enter(): Response | undefined {
+    if (this.#inFlight >= this.max) {
+      const suppressed = this.#logLimit.admit("http");
+      if (suppressed !== undefined) this.#log.warn("http_limit", { max: this.max, suppressed });
+      return new Response(`Too many requests at once (over ${this.max}): retry in ${RETRY_AFTER_SECONDS} s\n`, {
+        status: 503,
+        headers: { "content-type": "text/plain; charset=UTF-8", "retry-after": String(RETRY_AFTER_SECONDS) },
       });
     }
-    inFlight++;
+    this.#inFlight++;
+    return undefined;
+  }
+
+  leave(): void {
+    this.#inFlight--;
+  }
+}
+
+/** Middleware that holds a slot of `limit` until the handlers after it have answered. */
+export function limitRequests(limit: RequestLimit): MiddlewareHandler {
+  return async (_c, next) => {
+    const refused = limit.enter();
+    if (refused) return refused;
     try {
       await next();
     } finally {
-      inFlight--;
+      limit.leave();
     }
   };
 }

@@ -6,7 +6,7 @@
 import process from "node:process";
 import type { Server as BunServer, ServerWebSocket } from "bun";
 import { shared } from "./shared.ts";
-import { DEFAULT_MAX_MESSAGE_BYTES, type Runtime, type Server, type ServeOptions, type Transport } from "./types.ts";
+import { type ConnInfo, DEFAULT_MAX_MESSAGE_BYTES, type Runtime, type Server, type ServeOptions, type Transport } from "./types.ts";
 import { closeReason, isUpgrade } from "../core/websocket.ts";
 import { Inbox } from "./websocket.ts";
 
@@ -62,14 +62,18 @@ function serve(options: ServeOptions): Promise<Server> {
     tls: options.tls,
     idleTimeout: idle,
     fetch(req, srv) {
-      const remoteAddress = srv.requestIP(req)?.address ?? "";
-      const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
-      if (accept) {
-        if (srv.upgrade(req, { data: { inbox: new Inbox(), accept, remoteAddress } })) return undefined;
-        return new Response("WebSocket upgrade failed", { status: 400 });
+      // A WebSocket handshake is a GET (RFC 6455 §4.1): other requests skip the header lookup.
+      if (req.method === "GET" && options.upgrade && isUpgrade(req)) {
+        const remoteAddress = srv.requestIP(req)?.address ?? "";
+        const accept = options.upgrade(req, { remoteAddress });
+        if (accept) {
+          if (srv.upgrade(req, { data: { inbox: new Inbox(), accept, remoteAddress } })) return undefined;
+          return new Response("WebSocket upgrade failed", { status: 400 });
+        }
       }
-      if (idle === 0) return options.fetch(req, { remoteAddress });
-      return fetchWithIdle(req, srv, idle, remoteAddress, options.fetch);
+      const info = new RequestInfo(req, srv);
+      if (idle === 0) return options.fetch(req, info);
+      return fetchWithIdle(req, srv, idle, info, options.fetch);
     },
     websocket: {
       maxPayloadLength: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -90,6 +94,27 @@ function serve(options: ServeOptions): Promise<Server> {
 }
 
 /**
+ * A request's ConnInfo. The peer's address is looked up when a handler reads
+ * it (and once): `POST /rpc` never does, and the lookup costs about as much
+ * as the rest of the call's own code.
+ */
+class RequestInfo implements ConnInfo {
+  #req: Request;
+  #srv: BunServer<WsData>;
+  #remoteAddress: string | undefined;
+  expectLong?: (seconds: number) => void;
+
+  constructor(req: Request, srv: BunServer<WsData>) {
+    this.#req = req;
+    this.#srv = srv;
+  }
+
+  get remoteAddress(): string {
+    return (this.#remoteAddress ??= this.#srv.requestIP(this.#req)?.address ?? "");
+  }
+}
+
+/**
  * Runs the handler, letting it extend its request's timeout. Bun keeps an
  * extended timeout after the response (and 0 means never again), so it is
  * set back to `idle` before the response goes out.
@@ -98,7 +123,7 @@ async function fetchWithIdle(
   req: Request,
   srv: BunServer<WsData>,
   idle: number,
-  remoteAddress: string,
+  info: RequestInfo,
   fetch: ServeOptions["fetch"],
 ): Promise<Response> {
   let extended = false;
@@ -109,12 +134,14 @@ async function fetchWithIdle(
       // The client went away: nothing left to time out.
     }
   };
-  const expectLong = (seconds: number) => {
+  info.expectLong = (seconds: number) => {
+    // The request has at least `idle` seconds from its last byte: enough, and nothing to set back.
+    if (Math.ceil(seconds) <= idle) return;
     extended = true;
     arm(seconds > MAX_TIMEOUT_SECONDS || !Number.isFinite(seconds) ? 0 : Math.max(idle, Math.ceil(seconds)));
   };
   try {
-    return await fetch(req, { remoteAddress, expectLong });
+    return await fetch(req, info);
   } finally {
     if (extended) arm(idle);
   }

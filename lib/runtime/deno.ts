@@ -47,14 +47,22 @@ async function serve(options: ServeOptions): Promise<Server> {
     onListen: () => {},
     onError: (err) => new Response(`Internal error: ${(err as Error).message}`, { status: 500 }),
     handler(req, info) {
-      const remoteAddress = remoteOf(info);
-      const accept = isUpgrade(req) ? options.upgrade?.(req, { remoteAddress }) : undefined;
-      if (accept) {
-        const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
-        accept(webSocketTransport(socket, remoteAddress, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES));
-        return response;
+      // A WebSocket handshake is a GET (RFC 6455 §4.1): other requests skip the header lookup.
+      if (req.method === "GET" && options.upgrade && isUpgrade(req)) {
+        const remoteAddress = remoteOf(info);
+        const accept = options.upgrade(req, { remoteAddress });
+        if (accept) {
+          const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
+          accept(webSocketTransport(socket, remoteAddress, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES));
+          return response;
+        }
       }
-      return options.fetch(req, { remoteAddress });
+      // Looked up when a handler reads it: `POST /rpc` never does.
+      return options.fetch(req, {
+        get remoteAddress() {
+          return remoteOf(info);
+        },
+      });
     },
   });
   const addr = server.addr as Deno.NetAddr;

@@ -33,6 +33,7 @@ export interface TransportHandlers {
 
 /** Per-request facts that `Request` does not carry. */
 export interface ConnInfo {
+  /** The peer's address; a runtime may look it up only when it is read. */
   remoteAddress: string;
   /**
    * Lets this request run at least `seconds` more without the server's idle
@@ -53,7 +54,7 @@ export interface ServeOptions {
   /** PEM text. */
   tls?: { cert: string; key: string };
   /**
-   * Called for requests that ask for a WebSocket upgrade (`Upgrade: websocket`). Return a handler to
+   * Called for requests that ask for a WebSocket upgrade (a GET with `Upgrade: websocket`). Return a handler to
    * accept it (it gets the open transport), or undefined to pass the request
    * to `fetch`.
    */

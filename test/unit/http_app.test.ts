@@ -132,6 +132,26 @@ describe("POST /rpc bodies", () => {
     expect(calls).toEqual([]);
   });
 
+  test("reads a body without a declared length (chunked) up to the limit", async () => {
+    const { app, calls } = setup();
+    const encoded = new TextEncoder().encode(JSON.stringify(HELLO));
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(encoded.subarray(0, 10));
+        c.enqueue(encoded.subarray(10));
+        c.close();
+      },
+    });
+    const res = await app.request("/rpc", {
+      method: "POST",
+      headers: { ...AUTH, ...JSON_TYPE },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(calls).toEqual([HELLO]);
+  });
+
   test("answers 400 for a body nested deeper than the limit", async () => {
     const { app } = setup();
     const res = await postJson(app, { ...HELLO, args: [[[[[[[[[[1]]]]]]]]]] });
@@ -209,6 +229,42 @@ describe("POST /rpc status of each result kind (SPEC §4)", () => {
     const { error } = await res.json();
     expect(error.kind).toBe("exception");
     expect(error.name).toBe("EncodeError");
+  });
+});
+
+describe("POST /rpc ahead of hono's router, and through it", () => {
+  test("a query string, and a path spelt with percent escapes, reach the same handler", async () => {
+    const { app, calls } = setup();
+    for (const path of ["/rpc?trace=1", "/%72pc"]) {
+      const res = await app.request(path, {
+        method: "POST",
+        headers: { ...AUTH, ...JSON_TYPE },
+        body: JSON.stringify(HELLO),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: ["fuga@localhost"] });
+    }
+    expect(calls).toEqual([HELLO, HELLO]);
+    // Not /rpc: a longer path, or one with a trailing slash
+    for (const path of ["/rpcx", "/rpc/"]) {
+      expect((await app.request(path, { method: "POST", headers: AUTH })).status).toBe(404);
+    }
+  });
+
+  test("a call that throws is a 500, and gives its slot back", async () => {
+    const app = createHttpApp({
+      cookie: COOKIE,
+      limits: { maxBytes: 1024, maxDepth: 8 },
+      call: () => Promise.reject(new Error("broken node")),
+      health: () => ({}),
+      metrics: () => "",
+      maxRequests: 1,
+    });
+    for (let i = 0; i < 2; i++) {
+      const res = await postJson(app, HELLO);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe("Internal error: broken node\n");
+    }
   });
 });
 

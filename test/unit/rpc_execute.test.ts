@@ -78,6 +78,66 @@ describe("execute", () => {
   });
 });
 
+describe("this.signal, made when the function reads it", () => {
+  test("a function that returns at once sees a live signal", async () => {
+    const m = new Modules();
+    m.register("M", { f(this: { signal: AbortSignal }) { return this.signal.aborted; } });
+    expect(await run(m, "M", "f")).toEqual({ kind: "ok", value: false });
+  });
+
+  test("read after the timeout, it is already aborted with the TimeoutError", async () => {
+    const m = new Modules();
+    let reason: unknown;
+    m.register("M", {
+      async late(this: { signal: AbortSignal }) {
+        await Bun.sleep(40);
+        reason = this.signal.reason;
+        return this.signal.aborted;
+      },
+    });
+    expect(await run(m, "M", "late", [], 10)).toEqual({ kind: "timeout", node: "a@h", timeoutMs: 10 });
+    await Bun.sleep(60);
+    expect((reason as Error).name).toBe("TimeoutError");
+  });
+
+  test("read after a cancel, it is aborted with the caller's reason; after a normal end, never", async () => {
+    const m = new Modules();
+    const seen: unknown[] = [];
+    m.register("M", {
+      async late(this: { signal: AbortSignal }) {
+        await Bun.sleep(20);
+        seen.push(this.signal.reason);
+        return 1;
+      },
+      async kept(this: { signal: AbortSignal }) {
+        await Bun.sleep(1);
+        const signal = this.signal;
+        setTimeout(() => seen.push(signal.aborted), 30);
+        return 2;
+      },
+    });
+    const outside = new AbortController();
+    const r = run(m, "M", "late", [], 1000, outside.signal);
+    outside.abort("cancelled");
+    expect(await r).toEqual({ kind: "ok", value: 1 });
+    const other = new AbortController();
+    expect(await run(m, "M", "kept", [], 1000, other.signal)).toEqual({ kind: "ok", value: 2 });
+    other.abort("too late");
+    await Bun.sleep(50);
+    expect(seen).toEqual(["cancelled", false]);
+  });
+
+  test("a returned thenable that is not a Promise is awaited, and its rejection is an exception", async () => {
+    const m = new Modules();
+    m.register("M", {
+      yes() { return { then: (resolve: (v: number) => void) => resolve(7) }; },
+      no() { return { then: (_: unknown, reject: (e: Error) => void) => reject(new RangeError("nope")) }; },
+    });
+    expect(await run(m, "M", "yes")).toEqual({ kind: "ok", value: 7 });
+    expect(await run(m, "M", "no")).toMatchObject({ kind: "exception", name: "RangeError", message: "nope" });
+  });
+});
+
 describe("modules", () => {
   test("refuse to replace a built-in, and names that are not module names", () => {
     const m = new Modules();
