@@ -13,6 +13,8 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): unknown;
   /** Cancels a timer; a no-op for a handle that already fired or was cleared. */
   clearTimeout(handle: unknown): void;
+  /** Runs `fn` once the work of this turn of the event loop is done (after its I/O and promises). */
+  soon(fn: () => void): void;
 }
 
 /** What `systemClock` gives for a delay over `MAX_TIMER_MS`: `after`'s cancel function. */
@@ -31,4 +33,5 @@ export const systemClock: Clock = {
     if (handle instanceof LongTimer) handle.cancel();
     else globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>);
   },
+  soon: (fn) => void setImmediate(fn),
 };

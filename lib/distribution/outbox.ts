@@ -3,7 +3,9 @@
  * microtask later in as few messages as fit on the wire (batch frames when
  * there are several), so that under load one write carries many replies
  * instead of one write each; a frame too large for one message goes as
- * fragments. When the peer reads slower than this node writes, `writable()`
+ * fragments. After such a write, what is queued in the same turn of the
+ * event loop waits for its end and goes in one more write: a loop of casts
+ * that never waits would otherwise make one write (a system call) per cast. When the peer reads slower than this node writes, `writable()`
  * makes senders wait (`backpressure.ts`).
  *
  * @module
@@ -22,12 +24,18 @@ export class Outbox {
   #queue: (Uint8Array | Uint8Array[])[] = [];
   #queuedBytes = 0;
   #transport: Transport;
+  #clock: Clock;
   #failed: (err: unknown) => void;
   #backpressure: Backpressure;
+  // A flush is due for what is queued.
+  #due = false;
+  // A flush ran in this turn: what is queued now waits for the turn's end.
+  #coalescing = false;
 
   /** Writes to `transport`; `failed` is told when a send throws. */
   constructor(transport: Transport, clock: Clock, failed: (err: unknown) => void) {
     this.#transport = transport;
+    this.#clock = clock;
     this.#failed = failed;
     this.#backpressure = new Backpressure(clock, () => this.#queuedBytes + transport.bufferedAmount);
   }
@@ -68,11 +76,23 @@ export class Outbox {
     this.#queuedBytes += size;
     if (parts.length === 1) this.#queue.push(parts[0]);
     else this.#queue.push(size <= WIRE_MESSAGE_MAX ? concatBytes(parts) : parts);
-    if (this.#queue.length === 1) queueMicrotask(() => this.flush());
+    if (this.#due) return;
+    this.#due = true;
+    if (!this.#coalescing) queueMicrotask(() => this.#flushNow());
+  }
+
+  #flushNow(): void {
+    this.flush();
+    this.#coalescing = true;
+    this.#clock.soon(() => {
+      this.#coalescing = false;
+      this.flush();
+    });
   }
 
   /** Sends what is queued now, in order; never throws. */
   flush(): void {
+    this.#due = false;
     const frames = this.#queue;
     if (frames.length === 0) return;
     this.#queue = [];

@@ -27,6 +27,11 @@ export class FakeClock implements Clock {
     this.#timers.delete(handle as Timer);
   }
 
+  /** A fake turn of the event loop ends when the promises of this one have run. */
+  soon(fn: () => void): void {
+    queueMicrotask(fn);
+  }
+
   /** Timers not yet fired or cleared. */
   get pendingTimers(): number {
     return this.#timers.size;
