@@ -22,8 +22,8 @@ export type IncomingCast = { caller: string; module: string; function: string; a
 
 /** What the node does with what the peer sends. */
 export interface LinkHandler {
-  /** Should resolve, not reject; a rejection is answered as an exception. */
-  call(req: IncomingCall): Promise<CallResult>;
+  /** The outcome, or a promise of it that should resolve, not reject (a rejection is answered as an exception). */
+  call(req: IncomingCall): CallResult | Promise<CallResult>;
   cast(req: IncomingCast): void;
   peers(nodes: PeerAddress[]): void;
 }

@@ -16,7 +16,7 @@ import type { IncomingCall } from "./link_handler.ts";
 export class RunningCalls {
   #calls = new Map<number, LazyAbort>();
   #peer: string;
-  #serve: (req: IncomingCall) => Promise<CallResult>;
+  #serve: (req: IncomingCall) => CallResult | Promise<CallResult>;
   #reply: (parts: Uint8Array[]) => void;
   #maxReplyBytes: number;
 
@@ -26,7 +26,7 @@ export class RunningCalls {
    */
   constructor(
     peer: string,
-    serve: (req: IncomingCall) => Promise<CallResult>,
+    serve: (req: IncomingCall) => CallResult | Promise<CallResult>,
     reply: (parts: Uint8Array[]) => void,
     options: { maxReplyBytes: number },
   ) {
@@ -48,19 +48,23 @@ export class RunningCalls {
     this.#calls.get(f.id)?.abort(new DOMException("superseded by a call with the same id", "AbortError"));
     this.#calls.set(f.id, ac);
     const req = new Incoming(this.#peer, f, ac);
-    let served: Promise<CallResult>;
+    let served: CallResult | Promise<CallResult>;
     try {
       served = this.#serve(req);
     } catch (err) {
       served = Promise.reject(err);
     }
+    if (!(served instanceof Promise)) return this.#done(f, ac, served);
     served
       .catch((err: unknown) => exception((err as Error)?.name ?? "Error", errorMessage(err), (err as Error)?.stack))
-      .then((result) => {
-        if (this.#calls.get(f.id) !== ac) return;
-        this.#calls.delete(f.id);
-        this.#reply(encodeReply(f, result, this.#maxReplyBytes));
-      });
+      .then((result) => this.#done(f, ac, result));
+  }
+
+  // Replies, unless the call was cancelled or superseded meanwhile.
+  #done(f: CallFrame, ac: LazyAbort, result: CallResult): void {
+    if (this.#calls.get(f.id) !== ac) return;
+    this.#calls.delete(f.id);
+    this.#reply(encodeReply(f, result, this.#maxReplyBytes));
   }
 
   /** Aborts call `id` with an AbortError saying `why`; a no-op for an id that is not running. */

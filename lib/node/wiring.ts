@@ -130,7 +130,7 @@ export class NodeCore {
       // The Erlang side's modules load only for --erlang.
       if (o.erlang) {
         const { startErlangSide } = await import("./erlang.ts");
-        this.#erlang = await startErlangSide(p, o, this.events, (req) => this.rpc.serve({ ...req, timeoutMs: Infinity }));
+        this.#erlang = await startErlangSide(p, o, this.events, async (req) => await this.rpc.serve({ ...req, timeoutMs: Infinity }));
       }
       await this.#listen(o, faces);
       if (o.epmd !== false) {

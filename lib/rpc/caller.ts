@@ -26,6 +26,7 @@ import {
 import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
 import type { CallStats } from "./call_stats.ts";
 import { execute } from "./execute.ts";
+import { InFlight } from "./in_flight.ts";
 import { checkCall } from "./request.ts";
 import type { NodeTransport } from "./transport.ts";
 import type { Modules } from "./modules.ts";
@@ -67,8 +68,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 
 export class Rpc {
   #o: RpcOptions;
-  #inFlight = 0;
-  #idle: (() => void)[] = [];
+  #inFlight = new InFlight();
 
   constructor(options: RpcOptions) {
     this.#o = options;
@@ -80,23 +80,12 @@ export class Rpc {
    * running functions' `this.rpc`, library users) and still waiting.
    */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   /** Resolves when no call is in flight (see `inFlight`). */
   idle(): Promise<void> {
-    return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
-  }
-
-  /** Counts `work` as in flight until it settles. */
-  async #track<T>(work: () => Promise<T>): Promise<T> {
-    this.#inFlight++;
-    try {
-      return await work();
-    } finally {
-      // A macrotask later: the callers' continuations (a link sending the reply, HTTP answering) run first.
-      if (--this.#inFlight === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
-    }
+    return this.#inFlight.idle();
   }
 
   /** `hoge@localhost`, also when written `hoge@localhost:4001` or `hoge@LOCALHOST`. */
@@ -124,7 +113,7 @@ export class Rpc {
     signal?.throwIfAborted();
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
     const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
-      await this.#track(() =>
+      await this.#inFlight.track(() =>
         // The caller's signal only: the call's own timeout is the callee's and the link's to report.
         deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal)
       );
@@ -188,12 +177,18 @@ export class Rpc {
     return [...this.#o.mesh.nodes(), ...(this.#o.other?.nodes() ?? [])];
   }
 
-  /** Runs a call that arrived here (from a link, HTTP, or this node itself). */
-  serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): Promise<CallResult> {
-    return this.#track(async () => {
-      const started = performance.now();
+  /**
+   * Runs a call that arrived here (from a link, HTTP, or this node itself):
+   * its outcome at once when the function answered at once, else a promise
+   * of it (which never rejects).
+   */
+  serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): CallResult | Promise<CallResult> {
+    this.#inFlight.begin();
+    const started = performance.now();
+    let result: CallResult | Promise<CallResult>;
+    try {
       // No spread: it would read `req.signal`, which a link makes only when the function asks for it.
-      const result = await execute(this.#o.modules, {
+      result = execute(this.#o.modules, {
         caller: req.caller,
         module: req.module,
         function: req.function,
@@ -205,16 +200,39 @@ export class Rpc {
         self: this.#o.self,
         api: this.#o.api,
       });
+    } catch (err) {
+      this.#served(req, undefined, started);
+      throw err;
+    }
+    if (!(result instanceof Promise)) return this.#served(req, result, started);
+    return result.then(
+      (r) => this.#served(req, r, started),
+      (err) => {
+        this.#served(req, undefined, started);
+        throw err;
+      },
+    );
+  }
+
+  /** Counts a served call's end (`result` undefined: it failed inside meshrpc) and gives its result back. */
+  #served<R extends CallResult | undefined>(req: { module: string; function: string }, result: R, started: number): R {
+    if (result) {
       const ended = performance.now();
       this.#o.count?.("served", result.kind);
       this.#o.stats?.record(req.module, req.function, result.kind, ended - started, performance.timeOrigin + ended);
-      return result;
-    });
+    }
+    this.#inFlight.end();
+    return result;
   }
 
   /** A cast that arrived here: run it, keep nothing but the count. */
   serveCast(req: IncomingCast): void {
-    void this.serve({ ...req, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
+    try {
+      const result = this.serve({ ...req, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
+      if (result instanceof Promise) result.catch(() => {});
+    } catch {
+      // Nobody waits for a cast's outcome.
+    }
   }
 
   /**

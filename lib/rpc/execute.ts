@@ -59,16 +59,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Runs `module.function(...args)` with `this` bound to its context. Resolves
+ * Runs `module.function(...args)` with `this` bound to its context. Gives
  * `undef` when it does not exist, `exception` when it throws or rejects,
  * `timeout` when it outlives `timeoutMs` (its `this.signal` is aborted then),
- * `ok` otherwise. Never rejects.
+ * `ok` otherwise. Never throws, and a promise it returns never rejects.
  *
- * Most functions never read `this.signal`: it is made when first read
- * (aborted already if the call was cancelled or timed out by then). A
- * function that returns a value, not a promise, has no timer to race.
+ * A function that returns a value, not a promise, is answered at once (no
+ * promise, no timer: most calls, and every cast of a counter). Most
+ * functions never read `this.signal`: it is made when first read (aborted
+ * already if the call was cancelled or timed out by then).
  */
-export async function execute(modules: Modules, req: ExecuteRequest): Promise<CallResult> {
+export function execute(modules: Modules, req: ExecuteRequest): CallResult | Promise<CallResult> {
   const fn = modules.lookup(req.module, req.function);
   if (!fn) return undef(req.module, req.function);
 
@@ -81,16 +82,23 @@ export async function execute(modules: Modules, req: ExecuteRequest): Promise<Ca
     },
     rpc: req.api,
   };
+  let value: unknown;
   try {
-    let run: Promise<CallResult>;
-    try {
-      const value = fn.apply(ctx, req.args);
-      // A function that answers at once has nothing to time out: no timer, no promise to race.
-      if (!isThenable(value)) return ok(value as Value);
-      run = Promise.resolve(value).then((v) => ok(v as Value), exceptionOf);
-    } catch (thrown) {
-      return exceptionOf(thrown);
-    }
+    value = fn.apply(ctx, req.args);
+  } catch (thrown) {
+    abort.dispose();
+    return exceptionOf(thrown);
+  }
+  if (!isThenable(value)) {
+    abort.dispose();
+    return ok(value as Value);
+  }
+  return settle(Promise.resolve(value).then((v) => ok(v as Value), exceptionOf), req, abort);
+}
+
+/** What a returned promise comes to, unless the call's deadline passes first. */
+async function settle(run: Promise<CallResult>, req: ExecuteRequest, abort: LazyAbort): Promise<CallResult> {
+  try {
     // `run` never rejects: the one rejection is the deadline's (none for a caller that set none).
     return await deadline(run, Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : Infinity);
   } catch (err) {

@@ -21,7 +21,7 @@ describe("rpc.sleep", () => {
   test("waits longer than 2^31-1 ms instead of returning at once, and stops when cancelled", async () => {
     const abort = new AbortController();
     let settled = false;
-    const pending = execute(builtins(), {
+    const pending = Promise.resolve(execute(builtins(), {
       module: "rpc",
       function: "sleep",
       args: [2 ** 31 + 1000],
@@ -30,7 +30,7 @@ describe("rpc.sleep", () => {
       timeoutMs: Infinity,
       signal: abort.signal,
       api: {} as NodeApi,
-    }).then((r) => {
+    })).then((r) => {
       settled = true;
       return r;
     });
