@@ -47,6 +47,10 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
   const rt = ctx.rt;
   const asked = wanted ?? str(ctx, "node") ?? (rt.env("MESHRPC_NODE") || undefined);
   if (asked) {
+    // A full name gives the socket's path: no need to list the directory.
+    if (asked.includes("@") && await rt.lstat(socketPath(runtimeDir(rt), asked)).catch(() => undefined)) {
+      return new ControlClient(rt, socketPath(runtimeDir(rt), asked));
+    }
     // Only the named node's socket is used: another node being frozen must not matter.
     const known = await socketNodes(rt);
     const matches = asked.includes("@") ? known.filter((n) => n === asked) : known.filter((n) => n.split("@")[0] === asked);
