@@ -18,7 +18,7 @@ export class InFlight {
 
   end(): void {
     // A macrotask later: the callers' continuations (a link sending the reply, HTTP answering) run first.
-    if (--this.#count === 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
+    if (--this.#count === 0 && this.#idle.length > 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
   }
 
   /** Counts `work` as in flight until it settles. */

@@ -3,7 +3,7 @@
  * `bun --cpu-prof-md`, a load, then SIGTERM (the profile is written at exit).
  * Markdown profiles land in test/bench/out/prof/<scenario>/.
  *
- *   bun run test/bench/profile.ts echo1m|small|http|c64|cast
+ *   bun run test/bench/profile.ts echo1m|small|http|c64|cast|multi
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -16,8 +16,9 @@ const LOADS: Record<string, [string, unknown[]]> = {
   small: ["sequential", ["b@localhost", 30_000]],
   c64: ["concurrent", ["b@localhost", 100_000, 64]],
   cast: ["casts", ["b@localhost", 100_000]],
+  multi: ["multicalls", [["b@localhost", "c@localhost", "d@localhost"], 5_000]],
 };
-if (!(scenario in LOADS) && scenario !== "http") throw new Error("usage: profile.ts echo1m|small|http|c64|cast");
+if (!(scenario in LOADS) && scenario !== "http") throw new Error("usage: profile.ts echo1m|small|http|c64|cast|multi");
 const dir = join(ROOT, "test/bench/out/prof", scenario);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -28,6 +29,10 @@ try {
   const prof = (name: string) => ({ BUN_OPTIONS: `--cpu-prof-md --cpu-prof-dir=${dir} --cpu-prof-name=${name}.md` });
   const a = await cluster.start("a@localhost", { args: modules, env: prof("caller") });
   await cluster.start("b@localhost", { args: modules, env: prof("callee") });
+  if (scenario === "multi") {
+    await cluster.start("c@localhost", { args: modules, env: prof("callee_c") });
+    await cluster.start("d@localhost", { args: modules, env: prof("callee_d") });
+  }
   if (scenario !== "http") {
     const [fn, args] = LOADS[scenario];
     const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
