@@ -12,7 +12,7 @@ export class LazyAbort {
   #reason: unknown;
   #follow: (() => AbortSignal | undefined) | undefined;
   #followed: AbortSignal | undefined;
-  #onFollowed = () => this.abort(this.#followed?.reason);
+  #onFollowed: (() => void) | undefined;
 
   /**
    * `follow` names a signal this one also aborts with (the caller's); it is
@@ -32,6 +32,7 @@ export class LazyAbort {
       if (followed?.aborted) this.abort(followed.reason);
       else if (followed) {
         this.#followed = followed;
+        this.#onFollowed = () => this.abort(followed.reason);
         followed.addEventListener("abort", this.#onFollowed, { once: true });
       }
     }
@@ -52,7 +53,7 @@ export class LazyAbort {
 
   /** Stops following the other signal (the work ended): no listener is left behind on it. */
   dispose(): void {
-    this.#followed?.removeEventListener("abort", this.#onFollowed);
+    if (this.#followed) this.#followed.removeEventListener("abort", this.#onFollowed!);
     this.#followed = undefined;
   }
 }

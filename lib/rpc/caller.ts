@@ -228,7 +228,7 @@ export class Rpc {
   /** A cast that arrived here: run it, keep nothing but the count. */
   serveCast(req: IncomingCast): void {
     try {
-      const result = this.serve({ ...req, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
+      const result = this.serve({ caller: req.caller, module: req.module, function: req.function, args: req.args, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
       if (result instanceof Promise) result.catch(() => {});
     } catch {
       // Nobody waits for a cast's outcome.
