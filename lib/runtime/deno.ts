@@ -9,6 +9,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, type Runtime, type ServeOptions, type Server
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { isUpgrade } from "../core/websocket.ts";
 import { webSocketTransport } from "./websocket.ts";
+import { dialDeno } from "./ws_dial_deno.ts";
 
 // Deno's shutdown waits for every response, and an open event stream never ends by itself.
 const FORCED_STOP_MS = 1000;
@@ -90,6 +91,8 @@ export const deno: Runtime = {
     return () => Deno.removeSignalListener(signal, handler);
   },
   serve,
+  // Not the built-in WebSocket client: see ws_dial_deno.ts.
+  dial: dialDeno,
   // deno-lint-ignore require-await
   async serveUnix(path, fetch) {
     const server = Deno.serve({

@@ -4,11 +4,14 @@
  * process much less. Two daemons (dist/meshrpc, or MESHRPC_BENCH_BINARY),
  * the loops of test/bench/modules/Bench.ts, user+system time from /proc.
  *
- *   bun run test/bench/cpu_probe.ts [small] [64k] [1m] [c64] [cast] [multi]
+ *   [FLAVOR=bun|deno|binary] bun run test/bench/cpu_probe.ts [small] [64k] [1m] [c64] [cast] [multi]
+ *
+ * FLAVOR picks how the daemons run (default: the compiled binary); bun and
+ * deno run this worktree's sources.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Cluster, ROOT, sleep } from "../support/cluster.ts";
+import { Cluster, FLAVORS, type Flavor, ROOT, sleep } from "../support/cluster.ts";
 
 /** User+system CPU milliseconds a process has used. */
 function cpuMs(pid: number): number {
@@ -16,7 +19,9 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 1000 / 100;
 }
 
-const cluster = new Cluster({ flavor: "binary" });
+const flavor = (process.env.FLAVOR ?? "binary") as Flavor;
+if (!FLAVORS.includes(flavor)) throw new Error(`FLAVOR must be one of ${FLAVORS.join(", ")}, got ${flavor}`);
+const cluster = new Cluster({ flavor });
 try {
   const modules = ["--modules", join(ROOT, "test/bench/modules")];
   const a = await cluster.start("a@localhost", { args: modules });
