@@ -82,7 +82,8 @@ describe("indefinite-length strings (RFC 8949 §3.2.3) are read", () => {
     expect((decode(body) as Uint8Array).length).toBe(100);
   });
 
-  test("a million one-byte chunks decode in reasonable time", () => {
+  // Joined once at the end, not chunk by chunk: done quadratically, this would take minutes (the test's timeout).
+  test("a million one-byte chunks decode into one string", () => {
     const body = new Uint8Array(2 + 2 * 1_000_000);
     body[0] = 0x7f;
     for (let i = 0; i < 1_000_000; i++) {
@@ -90,9 +91,7 @@ describe("indefinite-length strings (RFC 8949 §3.2.3) are read", () => {
       body[2 + 2 * i] = 0x78;
     }
     body[body.length - 1] = 0xff;
-    const started = performance.now();
-    expect((decode(body) as string).length).toBe(1_000_000);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(decode(body)).toBe("x".repeat(1_000_000));
   });
 });
 
