@@ -1,7 +1,9 @@
 /**
  * What the mesh allows connections that have not authenticated: a place
  * among the few that may be in their handshake at once (`admission.ts`),
- * and log lines that a flood of them cannot multiply (`log_limit.ts`).
+ * log lines that a flood of them cannot multiply (`log_limit.ts`), and a
+ * note of the names they claim, so that the mesh's own dials can wait for
+ * them instead of making a second link.
  *
  * @module
  */
@@ -28,6 +30,8 @@ export class Strangers {
   #logLimit = new LogLimit();
   #log: Logger;
   #onRefused?: (info: RefusedInfo) => void;
+  /** How many set-ups in their handshake claim each name. */
+  #claims = new Map<string, number>();
 
   constructor(limits: AdmissionLimits, log: Logger, onRefused?: (info: RefusedInfo) => void) {
     this.#admission = new Admission(limits);
@@ -51,6 +55,24 @@ export class Strangers {
       message: "too many connections in their handshake; closed this one",
     });
     return undefined;
+  }
+
+  /** Notes a set-up in its handshake that claims to be `name`; returns the function that forgets it (idempotent). */
+  claim(name: string): () => void {
+    this.#claims.set(name, (this.#claims.get(name) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = this.#claims.get(name)! - 1;
+      if (left > 0) this.#claims.set(name, left);
+      else this.#claims.delete(name);
+    };
+  }
+
+  /** True while a set-up in its handshake claims to be `name`. */
+  claimed(name: string): boolean {
+    return this.#claims.has(name);
   }
 
   /**
