@@ -265,12 +265,13 @@ export class Mesh {
 
   /**
    * A dial the mesh wants. A set-up that node is making to this one is
-   * waited for (up to the set-up timeout), not doubled: of two links that
-   * both complete one is closed, and a peer may see it go down after its
-   * nodeup. (`connect` does not wait: a set-up not authenticated proves nothing.)
+   * waited for (it ends within the set-up timeout; a link it makes is in the
+   * table by then), not doubled: of two links that both complete one is
+   * closed, and a peer may see it go down after its nodeup. (`connect` does
+   * not wait: a set-up not authenticated proves nothing to a caller.)
    */
   async #meshConnect(name: string, address: string): Promise<ConnectResult> {
-    if (this.#strangers.claimed(name)) await this.#links.waitFor(name, this.#o.setupTimeoutMs, this.#clock);
+    await this.#strangers.unclaimed(name);
     return this.connect(address);
   }
 

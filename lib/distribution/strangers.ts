@@ -30,8 +30,8 @@ export class Strangers {
   #logLimit = new LogLimit();
   #log: Logger;
   #onRefused?: (info: RefusedInfo) => void;
-  /** How many set-ups in their handshake claim each name. */
-  #claims = new Map<string, number>();
+  /** The set-ups in their handshake that claim each name: how many, and who waits for them to end. */
+  #claims = new Map<string, { count: number; waiters: (() => void)[] }>();
 
   constructor(limits: AdmissionLimits, log: Logger, onRefused?: (info: RefusedInfo) => void) {
     this.#admission = new Admission(limits);
@@ -59,20 +59,26 @@ export class Strangers {
 
   /** Notes a set-up in its handshake that claims to be `name`; returns the function that forgets it (idempotent). */
   claim(name: string): () => void {
-    this.#claims.set(name, (this.#claims.get(name) ?? 0) + 1);
+    const claim = this.#claims.get(name) ?? { count: 0, waiters: [] };
+    claim.count++;
+    this.#claims.set(name, claim);
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      const left = this.#claims.get(name)! - 1;
-      if (left > 0) this.#claims.set(name, left);
-      else this.#claims.delete(name);
+      if (--claim.count > 0) return;
+      this.#claims.delete(name);
+      for (const wake of claim.waiters) wake();
     };
   }
 
-  /** True while a set-up in its handshake claims to be `name`. */
-  claimed(name: string): boolean {
-    return this.#claims.has(name);
+  /**
+   * Resolves once no set-up in its handshake claims to be `name` (at once
+   * when none does). The handshake's timeout bounds the wait.
+   */
+  unclaimed(name: string): Promise<void> {
+    const claim = this.#claims.get(name);
+    return claim ? new Promise((resolve) => claim.waiters.push(resolve)) : Promise.resolve();
   }
 
   /**
