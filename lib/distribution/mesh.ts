@@ -2,20 +2,17 @@
  * The node's links to other nodes: dialing and accepting (with the
  * handshake), the transitive full mesh, and `nodeup`/`nodedown`. The table
  * that keeps one link per pair of nodes is `link_table.ts`; keeping `--join`
- * nodes connected is `join.ts`. The node hands it a `dial` function and a
+ * nodes connected is `join.ts`; dialing the nodes that peers name, a few at
+ * a time, is `mesh_dials.ts`. The node hands it a `dial` function and a
  * handler for what peers ask; the mesh opens no sockets itself.
  *
  * @module
  */
-import type { Limits } from "../codec/limits.ts";
-import type { NodeEvents } from "../core/events.ts";
-import type { Logger } from "../core/log.ts";
 import { parseNodeName } from "../core/name.ts";
-import { noconnection, type NoConnection } from "../result.ts";
+import { noconnection } from "../result.ts";
 import type { Transport } from "../runtime/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { PeerAddress } from "./frames.ts";
-import type { AdmissionLimits } from "../core/admission.ts";
 import { channelOf, type Handoff } from "./channel.ts";
 import type { NodeIdentity } from "./handshake.ts";
 import { acceptHandshake, type Verdict } from "./handshake_acceptor.ts";
@@ -23,36 +20,12 @@ import { dialHandshake } from "./handshake_dialer.ts";
 import { Joined } from "./join.ts";
 import type { Link } from "./link.ts";
 import { LinkTable } from "./link_table.ts";
+import { MeshDials } from "./mesh_dials.ts";
 import { MeteredLink } from "./metered_link.ts";
-import { DEFAULT_ADMISSION, type RefusedInfo, Strangers } from "./strangers.ts";
-import type { LinkHandler } from "./link_handler.ts";
+import type { ConnectResult, MeshOptions } from "./mesh_options.ts";
+import { DEFAULT_ADMISSION, Strangers } from "./strangers.ts";
 
-export interface MeshOptions {
-  self: NodeIdentity;
-  cookie: string;
-  ticktimeMs: number;
-  /** Dial plus handshake, per attempt. */
-  setupTimeoutMs: number;
-  /**
-   * Opens a connection to a node, given as `name@host` or `name@host:port`.
-   * Rejects with an Error whose message says why (no mapper, unknown name,
-   * refused); the mesh turns it into `noconnection`.
-   */
-  dial(node: string): Promise<Transport>;
-  /** What to do with calls and casts from peers. */
-  handler: Omit<LinkHandler, "peers">;
-  events: NodeEvents;
-  log: Logger;
-  limits?: Limits;
-  /** How many connections may be in their handshake at once (default `DEFAULT_ADMISSION`). */
-  admission?: AdmissionLimits;
-  clock?: Clock;
-  /** A handshake was refused (it is logged too). */
-  onRefused?(info: RefusedInfo): void;
-}
-
-export type Connected = { kind: "ok"; link: Link };
-export type ConnectResult = Connected | NoConnection;
+export type { Connected, ConnectResult, MeshOptions } from "./mesh_options.ts";
 
 export class Mesh {
   #o: MeshOptions;
@@ -60,6 +33,8 @@ export class Mesh {
   #links = new LinkTable();
   /** Outgoing set-ups in progress, by node name. */
   #dialing = new Map<string, Promise<ConnectResult>>();
+  /** The nodes peers told this one about, dialed a few at a time. */
+  #meshDials: MeshDials;
   /** Connections not authenticated yet: how many at once, and what they may log. */
   #strangers: Strangers;
   #joined: Joined;
@@ -72,6 +47,12 @@ export class Mesh {
     this.#joined = new Joined({
       connect: (node) => this.connect(node),
       events: options.events,
+      log: options.log,
+      clock: this.#clock,
+    });
+    this.#meshDials = new MeshDials({
+      connect: (name, address) => this.#meshConnect(name, address),
+      linked: (name) => this.#links.get(name) !== undefined || name === this.self,
       log: options.log,
       clock: this.#clock,
     });
@@ -143,6 +124,7 @@ export class Mesh {
     }
     const ch = channelOf(transport, { limits: this.#o.limits, clock: this.#clock });
     let peerName: string | undefined;
+    let unclaim = () => {};
     const handshake = acceptHandshake(ch, {
       self: this.#o.self,
       cookie: this.#o.cookie,
@@ -150,12 +132,13 @@ export class Mesh {
       clock: this.#clock,
       admit: (peer) => {
         const verdict = this.#admit(peer);
-        if (verdict === "ok") peerName = peer.name;
+        if (verdict === "ok") unclaim = this.#strangers.claim(peerName = peer.name);
         return verdict;
       },
     });
     handshake.then((result) => {
       leave();
+      unclaim();
       if (result.kind === "refused") {
         this.#strangers.refused(peerName ?? `a node at ${source}`, result, "accepting", source);
         transport.close(4000, result.reason);
@@ -193,6 +176,7 @@ export class Mesh {
   close(reason = "shutdown"): void {
     this.#closed = true;
     this.#joined.releaseAll();
+    this.#meshDials.close();
     for (const link of this.#links.links()) link.close(reason);
   }
 
@@ -276,12 +260,19 @@ export class Mesh {
   /** The transitive mesh: connect to the nodes a peer knows. Hidden nodes stay out of it. */
   #learn(nodes: PeerAddress[], from: NodeIdentity): void {
     if (this.#o.self.hidden || from.hidden || this.#closed) return;
-    for (const { name, port } of nodes) {
-      if (name === this.self || this.#links.get(name) || this.#dialing.has(name)) continue;
-      this.connect(`${name}:${port}`).then((r) => {
-        if (r.kind !== "ok") this.#o.log.warn("mesh_connect_failed", { node: name, via: from.name, reason: r.reason });
-      });
-    }
+    for (const { name, port } of nodes) this.#meshDials.add(name, `${name}:${port}`, from.name);
+  }
+
+  /**
+   * A dial the mesh wants. A set-up that node is making to this one is
+   * waited for (it ends within the set-up timeout; a link it makes is in the
+   * table by then), not doubled: of two links that both complete one is
+   * closed, and a peer may see it go down after its nodeup. (`connect` does
+   * not wait: a set-up not authenticated proves nothing to a caller.)
+   */
+  async #meshConnect(name: string, address: string): Promise<ConnectResult> {
+    await this.#strangers.unclaimed(name);
+    return this.connect(address);
   }
 
   async #awaitLink(name: string): Promise<ConnectResult> {

@@ -1,7 +1,9 @@
 /**
  * What the mesh allows connections that have not authenticated: a place
  * among the few that may be in their handshake at once (`admission.ts`),
- * and log lines that a flood of them cannot multiply (`log_limit.ts`).
+ * log lines that a flood of them cannot multiply (`log_limit.ts`), and a
+ * note of the names they claim, so that the mesh's own dials can wait for
+ * them instead of making a second link.
  *
  * @module
  */
@@ -28,6 +30,8 @@ export class Strangers {
   #logLimit = new LogLimit();
   #log: Logger;
   #onRefused?: (info: RefusedInfo) => void;
+  /** The set-ups in their handshake that claim each name: how many, and who waits for them to end. */
+  #claims = new Map<string, { count: number; waiters: (() => void)[] }>();
 
   constructor(limits: AdmissionLimits, log: Logger, onRefused?: (info: RefusedInfo) => void) {
     this.#admission = new Admission(limits);
@@ -51,6 +55,30 @@ export class Strangers {
       message: "too many connections in their handshake; closed this one",
     });
     return undefined;
+  }
+
+  /** Notes a set-up in its handshake that claims to be `name`; returns the function that forgets it (idempotent). */
+  claim(name: string): () => void {
+    const claim = this.#claims.get(name) ?? { count: 0, waiters: [] };
+    claim.count++;
+    this.#claims.set(name, claim);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--claim.count > 0) return;
+      this.#claims.delete(name);
+      for (const wake of claim.waiters) wake();
+    };
+  }
+
+  /**
+   * Resolves once no set-up in its handshake claims to be `name` (at once
+   * when none does). The handshake's timeout bounds the wait.
+   */
+  unclaimed(name: string): Promise<void> {
+    const claim = this.#claims.get(name);
+    return claim ? new Promise((resolve) => claim.waiters.push(resolve)) : Promise.resolve();
   }
 
   /**

@@ -82,6 +82,23 @@ describe("the mesh", () => {
     expect(a.mesh.nodes()).toEqual(["b@h", "c@h"]);
   });
 
+  test("nodes that join one at the same moment end fully meshed, with one nodeup per peer and no nodedown", async () => {
+    const world: World = new Map();
+    const hub = node(world, "hub@h");
+    const joiners = Array.from({ length: 12 }, (_, i) => node(world, `m${String(i).padStart(2, "0")}@h`));
+    // Earlier joiners, so that the simultaneous ones learn of each other and of them from peers frames.
+    await Promise.all(joiners.slice(0, 4).map((j) => j.mesh.connect("hub@h")));
+    await Promise.all(joiners.slice(4).map((j) => j.mesh.connect("hub@h")));
+    const all = [hub, ...joiners];
+    for (let i = 0; i < 200 && !all.every((n) => n.mesh.nodes().length === all.length - 1); i++) await settle();
+    for (const n of all) {
+      expect(n.mesh.nodes()).toHaveLength(all.length - 1);
+      const ups = n.seen.filter((e) => e.type === "nodeup").map((e) => e.node);
+      expect(ups.sort()).toEqual(n.mesh.nodes());
+      expect(n.seen.filter((e) => e.type === "nodedown")).toEqual([]);
+    }
+  });
+
   test("keeps hidden nodes out of the transitive mesh", async () => {
     const world: World = new Map();
     const a = node(world, "a@h");
