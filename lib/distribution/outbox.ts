@@ -12,7 +12,7 @@
  */
 import type { Transport } from "../runtime/types.ts";
 import { Backpressure } from "./backpressure.ts";
-import { byteLength, concatBytes } from "../core/bytes.ts";
+import { byteLength } from "../core/bytes.ts";
 import { clipUntrusted } from "../core/untrusted.ts";
 import { packMessages } from "./batch.ts";
 import type { Clock } from "./clock.ts";
@@ -20,7 +20,7 @@ import { encodeFrame } from "./frame_codec.ts";
 import { sendFragmented, WIRE_MESSAGE_MAX } from "./fragments.ts";
 
 export class Outbox {
-  // An item is one frame, or the parts of one too big for a wire message (sent as fragments).
+  // An item is one frame, or the parts of one that holds a large byte string (sent alone, or as fragments).
   #queue: (Uint8Array | Uint8Array[])[] = [];
   #queuedBytes = 0;
   #transport: Transport;
@@ -74,8 +74,7 @@ export class Outbox {
   push(parts: Uint8Array[]): void {
     const size = byteLength(parts);
     this.#queuedBytes += size;
-    if (parts.length === 1) this.#queue.push(parts[0]);
-    else this.#queue.push(size <= WIRE_MESSAGE_MAX ? concatBytes(parts) : parts);
+    this.#queue.push(parts.length === 1 ? parts[0] : parts);
     if (this.#due) return;
     this.#due = true;
     if (!this.#coalescing) queueMicrotask(() => this.#flushNow());
