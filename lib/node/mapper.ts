@@ -43,12 +43,14 @@ export function mapperMayInherit(name: string): boolean {
 
 /** Starts a mapper that outlives this node, from this same program. */
 function spawnMapper(rt: Runtime, o: MapperOptions) {
-  o.log.info("epmd_start", { port: o.epmdPort, log: o.logFile });
   const argv = ["epmd", "--port", String(o.epmdPort), "--state-file", stateFileOf(o)];
-  return rt.spawnDetached([...rt.selfCommand(), ...argv], {
+  const child = rt.spawnDetached([...rt.selfCommand(), ...argv], {
     logFile: o.logFile,
     keepEnv: mapperMayInherit,
   });
+  // Its pid: the mapper outlives this node, and whoever wants it gone needs to know it.
+  o.log.info("epmd_start", { port: o.epmdPort, pid: child.pid, log: o.logFile });
+  return child;
 }
 
 async function registerOnce(rt: Runtime, o: MapperOptions, token?: string): Promise<Registration> {

@@ -219,7 +219,8 @@ export class Cluster {
   async cleanup(): Promise<void> {
     const mappers = [...this.#procs].filter((p) => this.#mappers.has(p));
     await stopAll([...this.#procs].filter((p) => !this.#mappers.has(p)), [...this.#extraPids]);
-    await stopAll(mappers, []);
+    // A node whose mapper was gone (a test killed it) started a stand-in, detached, that the node's log names.
+    await stopAll(mappers, this.nodes.flatMap((n) => standInMappers(n.log(), this.epmdPort)));
     this.#procs.clear();
     this.#mappers.clear();
     this.#extraPids.clear();
@@ -236,6 +237,20 @@ function signal(pid: number, sig: "SIGTERM" | "SIGKILL"): void {
 }
 
 /** SIGTERM, up to 5 s to exit, then SIGKILL. */
+/** Pids of the mappers a node's log says it started on `epmdPort`, that are still mappers on that port. */
+function standInMappers(log: string, epmdPort: number): number[] {
+  const pids = [...log.matchAll(/epmd_start\b[^\n]*?\bpid[=":]+(\d+)/g)].map((m) => Number(m[1]));
+  return pids.filter((pid) => {
+    try {
+      // Not a pid reused since by something else: its command line names the mapper and the port.
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return argv.includes("epmd") && argv.includes(String(epmdPort));
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function stopAll(procs: Subprocess[], pids: number[]): Promise<void> {
   for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
   for (const pid of pids) signal(pid, "SIGTERM");
