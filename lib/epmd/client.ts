@@ -18,6 +18,7 @@ import {
   encodeMessage,
   EPMD_SERVICE,
   mapperBase,
+  MAX_MESSAGE_BYTES,
   NAME_RULE,
 } from "./protocol.ts";
 
@@ -194,7 +195,7 @@ async function openRegistration(rt: Runtime, url: string, a: Attempt): Promise<L
   let t: Transport;
   try {
     // More time than the caller's deadline, so that a slow connect reports "timeout", not "unreachable".
-    t = await rt.dial(url, { timeoutMs: a.timeoutMs + 1000 });
+    t = await rt.dial(url, { timeoutMs: a.timeoutMs + 1000, maxMessageBytes: MAX_MESSAGE_BYTES });
   } catch (err) {
     // A mapper that answers HTTP but not the upgrade refused the socket (too many waiting, or not this host).
     const up = await getJson(`${url.replace(/^ws/, "http").replace(/\/register\?.*$/, "")}/health`, 500).catch(() => undefined);

@@ -238,7 +238,7 @@ export class NodeCore {
       await lookupPort({ host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
     const host = dialHost(addr.host);
     const url = `${p.scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/dist`;
-    return await p.rt.dial(url, { timeoutMs: DEFAULTS.setupTimeoutMs });
+    return await p.rt.dial(url, { timeoutMs: DEFAULTS.setupTimeoutMs, maxMessageBytes: WIRE_MESSAGE_MAX });
   }
 
   /** What the built-in modules (and `info()`) know of this node. */

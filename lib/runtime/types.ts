@@ -92,6 +92,14 @@ export interface Server {
 export interface DialOptions {
   /** Gives up after this long (ms). */
   timeoutMs: number;
+  /**
+   * The largest message the other side may send; a bigger one closes the
+   * connection with 1009 (what arrives before authentication is hostile).
+   * Deno's dialing client refuses it before buffering it; Bun's built-in
+   * client has no such option, and it is refused once received.
+   * Default `DEFAULT_MAX_MESSAGE_BYTES`.
+   */
+  maxMessageBytes?: number;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { closeReason } from "../core/websocket.ts";
-import type { DialOptions, Transport, TransportHandlers } from "./types.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES, type DialOptions, type Transport, type TransportHandlers } from "./types.ts";
 
 /** Holds messages and the close event until a protocol calls `listen`. */
 export class Inbox {
@@ -111,5 +111,5 @@ export async function dialWebSocket(url: string, options: DialOptions): Promise<
     ws.close();
     throw new Error(`connecting to ${url} timed out after ${options.timeoutMs} ms`);
   }
-  return webSocketTransport(ws, new URL(url).hostname);
+  return webSocketTransport(ws, new URL(url).hostname, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
 }

@@ -56,7 +56,7 @@ export async function dialDeno(url: string, options: DialOptions): Promise<Trans
       }
     }
     const initial = await openingHandshake(conn, target);
-    return clientTransport(conn, target.hostname, DEFAULT_MAX_MESSAGE_BYTES, initial);
+    return clientTransport(conn, target.hostname, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, initial);
   };
   try {
     return await deadline(open(), options.timeoutMs);
