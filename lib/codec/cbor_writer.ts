@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { grownBytes } from "../core/bytes.ts";
 
 /** Byte strings this large are handed out by reference instead of copied. */
 export const PART_MIN_BYTES = 64 * 1024;
@@ -52,12 +53,8 @@ export class CborWriter {
 
   #room(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#pos + n) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = grown;
-    this.#view = new DataView(grown.buffer);
+    this.#buf = grownBytes(this.#buf, this.#pos, this.#pos + n);
+    this.#view = new DataView(this.#buf.buffer);
   }
 
   byte(b: number): void {

@@ -18,6 +18,20 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/**
+ * A buffer of at least `needed` bytes holding the first `used` bytes of
+ * `buf`, sized by doubling (for growable writers); `buf` itself when it is
+ * big enough.
+ */
+export function grownBytes<B extends Uint8Array>(buf: B, used: number, needed: number): B | Uint8Array<ArrayBuffer> {
+  if (needed <= buf.length) return buf;
+  let size = Math.max(buf.length, 1) * 2;
+  while (size < needed) size *= 2;
+  const grown = new Uint8Array(size);
+  grown.set(buf.subarray(0, used));
+  return grown;
+}
+
 /** How many bytes `parts` hold in all. */
 export function byteLength(parts: readonly Uint8Array[]): number {
   let n = 0;

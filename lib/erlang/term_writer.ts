@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { grownBytes } from "../core/bytes.ts";
 
 export class Writer {
   #buf = new Uint8Array(256);
@@ -12,12 +13,8 @@ export class Writer {
 
   #room(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = next;
-    this.#view = new DataView(next.buffer);
+    this.#buf = grownBytes(this.#buf, this.#pos, this.#pos + n);
+    this.#view = new DataView(this.#buf.buffer);
   }
   get length(): number {
     return this.#pos;
