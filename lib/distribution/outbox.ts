@@ -27,8 +27,6 @@ export class Outbox {
   #clock: Clock;
   #failed: (err: unknown) => void;
   #backpressure: Backpressure;
-  // A flush is due for what is queued.
-  #due = false;
   // A flush ran in this turn: what is queued now waits for the turn's end.
   #coalescing = false;
 
@@ -75,8 +73,8 @@ export class Outbox {
     const size = byteLength(parts);
     this.#queuedBytes += size;
     this.#queue.push(parts.length === 1 ? parts[0] : parts);
-    if (this.#due) return;
-    this.#due = true;
+    // A flush is due already when the queue held something.
+    if (this.#queue.length > 1) return;
     if (!this.#coalescing) queueMicrotask(() => this.#flushNow());
   }
 
@@ -91,7 +89,6 @@ export class Outbox {
 
   /** Sends what is queued now, in order; never throws. */
   flush(): void {
-    this.#due = false;
     const frames = this.#queue;
     if (frames.length === 0) return;
     this.#queue = [];
