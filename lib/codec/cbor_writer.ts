@@ -12,9 +12,10 @@ import { grownBytes } from "../core/bytes.ts";
 /** Byte strings this large are handed out by reference instead of copied. */
 export const PART_MIN_BYTES = 64 * 1024;
 
-// The buffer kept between encodes; a bigger one grown for one value is let go.
+// The buffer kept between encodes, and its view; a bigger one grown for one value is let go.
 const KEEP_BYTES = 64 * 1024;
 let spare: Uint8Array | undefined = new Uint8Array(KEEP_BYTES);
+let spareView = new DataView(spare.buffer);
 
 // Half floats (ES2025): both runtimes have them.
 const f16round = (Math as unknown as { f16round(x: number): number }).f16round;
@@ -33,9 +34,14 @@ export class CborWriter {
 
   /** Takes the module's spare buffer when it is free (encodes may nest through `toJSON`). */
   constructor() {
-    this.#buf = spare ?? new Uint8Array(256);
-    spare = undefined;
-    this.#view = new DataView(this.#buf.buffer);
+    if (spare) {
+      this.#buf = spare;
+      this.#view = spareView;
+      spare = undefined;
+    } else {
+      this.#buf = new Uint8Array(256);
+      this.#view = new DataView(this.#buf.buffer);
+    }
   }
 
   /** The encoded bytes as parts, in order (one part unless a big byte string was written); ends this writer. */
@@ -47,7 +53,10 @@ export class CborWriter {
 
   /** Gives the buffer back for the next encode; call once, also after a failure. */
   release(): void {
-    if (this.#buf.length <= KEEP_BYTES) spare = this.#buf;
+    if (this.#buf.length <= KEEP_BYTES) {
+      spare = this.#buf;
+      spareView = this.#view;
+    }
     this.#pos = 0;
   }
 
