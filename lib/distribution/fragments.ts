@@ -85,13 +85,6 @@ function cut(parts: readonly Uint8Array[], total: number, f: Uint8Array, send: (
   }
 }
 
-/** The wire messages `sendFragmented` sends for `message`, each a copy of its own. */
-export function fragment(message: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  sendFragmented(message, (f) => out.push(f.slice()));
-  return out;
-}
-
 function isFragment(data: Uint8Array): boolean {
   return data.length >= HEAD && data[0] === 0x83 && data[1] === 0x18 && data[2] === TAGS.fragment;
 }

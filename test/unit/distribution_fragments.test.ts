@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { fragment, Joiner, WIRE_MESSAGE_MAX } from "../../lib/distribution/fragments.ts";
+import { Joiner, sendFragmented, WIRE_MESSAGE_MAX } from "../../lib/distribution/fragments.ts";
+
+/** The wire messages `sendFragmented` sends for `message`, each a copy (it reuses one buffer). */
+function fragment(message: Uint8Array | Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  sendFragmented(message, (f) => out.push(f.slice()));
+  return out;
+}
 
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7) & 255);
 
