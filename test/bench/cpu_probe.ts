@@ -1,7 +1,7 @@
 /**
  * CPU time per operation on both sides of a link, for A/B comparisons on a
  * busy machine: wall time swings with the load, the CPU a call costs each
- * process much less. Two daemons (dist/meshrpc, or MESHRPC_BENCH_BINARY),
+ * process much less. Four daemons (dist/meshrpc, or MESHRPC_BENCH_BINARY),
  * the loops of test/bench/modules/Bench.ts, user+system time from /proc.
  *
  *   [FLAVOR=bun|deno|binary] bun run test/bench/cpu_probe.ts [small] [64k] [1m] [c64] [cast] [multi]
@@ -27,15 +27,17 @@ try {
   const a = await cluster.start("a@localhost", { args: modules });
   const b = await cluster.start("b@localhost", { args: modules });
   const c = await cluster.start("c@localhost", { args: modules });
+  const d = await cluster.start("d@localhost", { args: modules });
+  const all = [a, b, c, d];
   await sleep(500);
   const run = async (label: string, fn: string, args: unknown[], n: number) => {
-    const before = [a, b, c].map((x) => cpuMs(x.pid));
+    const before = all.map((x) => cpuMs(x.pid));
     const started = performance.now();
     const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
     if (r.status !== 200) throw new Error(`Bench.${fn}: ${JSON.stringify(r.body)}`);
     const us = (ms: number) => (ms * 1000 / n).toFixed(1);
-    const used = [a, b, c].map((x, i) => us(cpuMs(x.pid) - before[i]));
-    console.log(`${label.padEnd(12)} wall ${us(performance.now() - started).padStart(8)} µs/op   cpu a ${used[0]} b ${used[1]} c ${used[2]} µs/op`);
+    const used = all.map((x, i) => us(cpuMs(x.pid) - before[i]));
+    console.log(`${label.padEnd(12)} wall ${us(performance.now() - started).padStart(8)} µs/op   cpu a ${used[0]} b ${used[1]} c ${used[2]} d ${used[3]} µs/op`);
   };
   const want = new Set(process.argv.slice(2));
   await run("warm-up", "concurrent", ["b@localhost", 20000, 16], 20000);
@@ -44,7 +46,11 @@ try {
   if (want.has("1m")) await run("1 MiB", "sequential", ["b@localhost", 200, 1048576], 200);
   if (want.has("c64")) await run("64 in flight", "concurrent", ["b@localhost", 40000, 64], 40000);
   if (want.has("cast")) await run("casts", "casts", ["b@localhost", 40000], 40000);
-  if (want.has("multi")) await run("multicall", "multicalls", [["b@localhost", "c@localhost"], 3000], 3000);
+  if (want.has("multi")) {
+    // As in make bench: the other targets warmed up too, then a multicall over three nodes.
+    for (const peer of ["c@localhost", "d@localhost"]) await run("warm-up", "concurrent", [peer, 20000, 16], 20000);
+    await run("multicall", "multicalls", [["b@localhost", "c@localhost", "d@localhost"], 3000], 3000);
+  }
 } finally {
   await cluster.cleanup();
 }
