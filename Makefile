@@ -21,9 +21,15 @@ deps: node_modules/.deps
 # The single executable (Bun runtime included); Deno runs the same sources.
 # --splitting keeps each subcommand's modules (cmd/meshrpc.ts imports them with import())
 # out of the code loaded at every start: `meshrpc call` does not load the node or hono.
+# JIT_POLICY: the executable starts with JavaScriptCore's tier-up thresholds that many times
+# higher, so start-up and link set-up code (run a few times, then never) is not compiled; a node
+# goes back to the normal thresholds at its first call (lib/runtime/bun.ts, startupDone).
+JIT_POLICY := 4
 dist/meshrpc: node_modules/.deps $(SOURCES)
 	@mkdir -p dist
-	$(BUN) build --compile --splitting --minify --bytecode --format=esm cmd/meshrpc.ts --outfile dist/meshrpc
+	$(BUN) build --compile --splitting --minify --bytecode --format=esm \
+		--compile-jit-policy=$(JIT_POLICY) --define MESHRPC_START_JIT_POLICY=$(JIT_POLICY) \
+		cmd/meshrpc.ts --outfile dist/meshrpc
 
 build: dist/meshrpc
 

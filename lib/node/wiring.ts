@@ -217,7 +217,10 @@ export class NodeCore {
       modules: this.modules,
       mesh: this.#mesh,
       other: this.#erlang?.peers,
-      count: (dir, kind) => this.metrics.call(dir, kind),
+      count: (dir, kind) => {
+        this.parts.rt.startupDone();
+        this.metrics.call(dir, kind);
+      },
       stats: this.callStats,
     });
   }

@@ -147,12 +147,26 @@ async function fetchWithIdle(
   }
 }
 
+/**
+ * The JIT policy the compiled executable starts with (the Makefile passes the
+ * same number to `--compile-jit-policy` and `--define`); undeclared when the
+ * sources run under `bun run`, or when Bun is the library's host program.
+ */
+declare const MESHRPC_START_JIT_POLICY: number;
+let startupJit = typeof MESHRPC_START_JIT_POLICY === "number" && MESHRPC_START_JIT_POLICY !== 1;
+
 export const bun: Runtime = {
   ...shared,
   name: "bun",
   version: Bun.version,
   args: process.argv.slice(2),
   selfCommand: () => (isCompiled() ? [process.execPath] : [process.execPath, "run", Bun.main]),
+  startupDone() {
+    // Only the policy meshrpc's build raised, once: a program embedding the library keeps its own.
+    if (!startupJit) return;
+    startupJit = false;
+    Bun.unsafe.setJITPolicy(1);
+  },
   onSignal(signal, handler) {
     process.on(signal, handler);
     return () => process.off(signal, handler);

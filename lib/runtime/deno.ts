@@ -86,6 +86,8 @@ export const deno: Runtime = {
     const main = new URL(Deno.mainModule);
     return [Deno.execPath(), "run", "-A", main.protocol === "file:" ? decodeURIComponent(main.pathname) : main.href];
   },
+  // Deno has no JIT policy to restore.
+  startupDone() {},
   onSignal(signal, handler) {
     Deno.addSignalListener(signal, handler);
     return () => Deno.removeSignalListener(signal, handler);

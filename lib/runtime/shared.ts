@@ -16,7 +16,7 @@ import { tcp } from "./tcp.ts";
 
 type Shared = Omit<
   Runtime,
-  "name" | "version" | "args" | "selfCommand" | "onSignal" | "serve" | "serveUnix" | "fetchUnix"
+  "name" | "version" | "args" | "selfCommand" | "startupDone" | "onSignal" | "serve" | "serveUnix" | "fetchUnix"
 >;
 
 function writeAll(fd: number, data: Uint8Array): void {

@@ -229,6 +229,13 @@ export interface Runtime extends TcpNet {
   kill(pid: number, signal?: "SIGTERM" | "SIGKILL" | 0): boolean;
   /** True when a process with this pid exists, also another user's (where `kill(pid, 0)` is false). */
   processExists(pid: number): boolean;
+  /**
+   * A call ran: the node's start-up is over. If this executable started with
+   * its JIT reluctant to compile (start-up and link set-up code runs a few
+   * times, then never again), the JIT goes back to its normal thresholds.
+   * Only the first call does anything.
+   */
+  startupDone(): void;
 
   /** Writes a line (newline added) to stdout / stderr. */
   stdout(text: string): void;
