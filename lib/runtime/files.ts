@@ -72,6 +72,11 @@ export function readDir(path: string): Promise<string[]> {
   return promised((done) => nodeFs().readdir(path, done));
 }
 
+/** The names in a directory, without the thread pool (see `Runtime.readDirSync`). */
+export function readDirSync(path: string): string[] {
+  return nodeFs().readdirSync(path);
+}
+
 /**
  * Opens `path` for appending, creating it with mode 0600, without following
  * a symbolic link; returns the file descriptor. Throws an Error saying what
