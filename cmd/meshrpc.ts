@@ -10,7 +10,7 @@
 import { VERSION } from "../lib/version.ts";
 import { loadRuntime } from "../lib/runtime/mod.ts";
 import type { Runtime } from "../lib/runtime/types.ts";
-import { ControlError } from "../lib/control/client.ts";
+import { ControlError } from "../lib/control/control_error.ts";
 import { CliError, type Command, EXIT, parse, positionals } from "./cli.ts";
 
 const version: Command = {

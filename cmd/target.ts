@@ -13,9 +13,9 @@ import { CliError, type Context, EXIT, type OptionSpec, str } from "./cli.ts";
 export const NODE_OPTION: OptionSpec = { node: { type: "string" } };
 
 /** The nodes whose control sockets are in the runtime directory (live or stale). */
-async function socketNodes(rt: Runtime): Promise<string[]> {
+function socketNodes(rt: Runtime): string[] {
   try {
-    return (await rt.readDir(runtimeDir(rt))).map(nodeOfSocket).filter((n): n is string => n !== undefined).sort();
+    return rt.readDirSync(runtimeDir(rt)).map(nodeOfSocket).filter((n): n is string => n !== undefined).sort();
   } catch {
     return [];
   }
@@ -24,7 +24,7 @@ async function socketNodes(rt: Runtime): Promise<string[]> {
 /** The nodes that answer on their control sockets (a stale socket of a crashed node does not). */
 export async function runningNodes(rt: Runtime): Promise<string[]> {
   const dir = runtimeDir(rt);
-  const names = await socketNodes(rt);
+  const names = socketNodes(rt);
   const live = await Promise.all(names.map((n) => socketIsLive(rt, socketPath(dir, n))));
   return names.filter((_, i) => live[i]);
 }
@@ -52,7 +52,7 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
       return new ControlClient(rt, socketPath(runtimeDir(rt), asked));
     }
     // Only the named node's socket is used: another node being frozen must not matter.
-    const known = await socketNodes(rt);
+    const known = socketNodes(rt);
     const matches = asked.includes("@") ? known.filter((n) => n === asked) : known.filter((n) => n.split("@")[0] === asked);
     if (matches.length === 1) return new ControlClient(rt, socketPath(runtimeDir(rt), matches[0]));
     if (matches.length > 1) {

@@ -12,11 +12,7 @@ import type { CallRequest } from "../rpc/request.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { type LoadRequest, type MulticallRequest, type NodeResult, type NodeStatus, ROUTES } from "./protocol.ts";
 import { socketProblem } from "./socket_check.ts";
-
-/** The daemon could not be reached on its socket (not running, or stopped mid-request). */
-export class ControlError extends Error {
-  override name = "ControlError";
-}
+import { ControlError } from "./control_error.ts";
 
 export class ControlClient {
   readonly socket: string;

@@ -26,9 +26,9 @@ function codeOf(err: unknown): string | undefined {
 }
 
 /**
- * node:fs's callback form as a promise. The CLI reads the runtime directory
- * through these: node:fs/promises would also load node:events, a few
- * milliseconds more at every start (Bun).
+ * node:fs's callback form as a promise, for a node's `readDir`:
+ * node:fs/promises would also load node:events, a few milliseconds more
+ * (Bun). The CLI lists the runtime directory with `readDirSync`.
  */
 function promised<T>(start: (done: (err: Error | null, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value))));
@@ -70,6 +70,11 @@ export function readLink(path: string): Promise<string> {
 /** The names in a directory. */
 export function readDir(path: string): Promise<string[]> {
   return promised((done) => nodeFs().readdir(path, done));
+}
+
+/** The names in a directory, without the thread pool (see `Runtime.readDirSync`). */
+export function readDirSync(path: string): string[] {
+  return nodeFs().readdirSync(path);
 }
 
 /**

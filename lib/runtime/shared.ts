@@ -7,7 +7,7 @@
  */
 import process from "node:process";
 import { nodeChildProcess, nodeDns, nodeFs, nodeFsp, nodeOs } from "./builtins.ts";
-import { lstat, openAppendPrivate, readDir, readLink, stat } from "./files.ts";
+import { lstat, openAppendPrivate, readDir, readDirSync, readLink, stat } from "./files.ts";
 import type { Child, MemoryUsage, OsInfo, Runtime, Transport } from "./types.ts";
 import { LineSink } from "./line_sink.ts";
 import { processExists } from "./process.ts";
@@ -121,5 +121,6 @@ export const shared: Shared = {
     await nodeFsp().rm(path, { force: true });
   },
   readDir,
+  readDirSync,
   realPath: (path) => nodeFsp().realpath(path),
 };

@@ -288,5 +288,12 @@ export interface Runtime extends TcpNet {
   readLink(path: string): Promise<string>;
   remove(path: string): Promise<void>;
   readDir(path: string): Promise<string[]>;
+  /**
+   * The names in a directory, read at once, for a command that lists one
+   * directory and exits: `readDir` starts a thread pool (Bun), 2.7 ms of
+   * such a command's run against 0.4. A node keeps to `readDir`. Throws what the
+   * system says (ENOENT when there is no such directory).
+   */
+  readDirSync(path: string): string[];
   realPath(path: string): Promise<string>;
 }

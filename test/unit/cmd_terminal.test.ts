@@ -56,4 +56,21 @@ describe("text from another node on the terminal", () => {
   test("indented JSON is escaped too", () => {
     expect(terminalSafeJson({ a: "\u009b31m" }, 2)).toBe('{\n  "a": "\\u009b31m"\n}');
   });
+
+  test("every UTF-16 code unit is escaped exactly when it is one a terminal acts on", () => {
+    const wrong: string[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      const escaped = "\\u" + c.toString(16).padStart(4, "0");
+      const acts = hasControl(ch);
+      const line = c === 0x09 || c === 0x0a;
+      if (terminalSafe(`a${ch}b`) !== (acts ? `a${escaped}b` : `a${ch}b`)) wrong.push(`terminalSafe ${escaped}`);
+      if (terminalSafe(`a${ch}b`, { keepLines: true }) !== (acts && !line ? `a${escaped}b` : `a${ch}b`)) {
+        wrong.push(`terminalSafe keepLines ${escaped}`);
+      }
+      const json = JSON.stringify(ch);
+      if (terminalSafeJson(ch) !== (hasControl(json) ? `"${escaped}"` : json)) wrong.push(`terminalSafeJson ${escaped}`);
+    }
+    expect(wrong).toEqual([]);
+  });
 });
