@@ -38,12 +38,12 @@ main([CallsS | PeersS]) ->
     seq(F, Small, 1000),
     par(F, Small, 20000, 16),
     seq(F, payload(65536), 2000),
-    [par(P, Small, 20000, 16) || P <- tl(Peers)],
     row(echo_small, N / seq(F, Small, N)),
     row(echo_64k, 65536 * 2000 / seq(F, payload(65536), 2000) / 1.0e6),
     row(echo_1m, 1048576 * 300 / seq(F, payload(1048576), 300) / 1.0e6),
     [row(list_to_atom("inflight_" ++ integer_to_list(W)), N * 4 / par(F, Small, N * 4, W)) || W <- [16, 64, 256]],
     row(cast, casts(F, N * 4)),
+    [par(P, Small, 20000, 16) || P <- tl(Peers)],
     row(multicall, (N div 5) / multi(Peers, Small, N div 5)),
     halt().
 
