@@ -8,17 +8,34 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUN, DENO, type Flavor } from "../support/cluster.ts";
 
-/** Median wall time in ms of `n` runs of `argv`; throws with its output when one fails. */
-export async function medianWallMs(argv: string[], env: Record<string, string>, n: number): Promise<number> {
-  const times: number[] = [];
+/** The middle value (the upper one of the two middle values for an even count). */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/** A command to time: its argv and environment. */
+export interface Timed {
+  argv: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * Median wall time in ms of `n` runs of each command, taken in turns (a, b,
+ * a, b, ...) so that every command sees the machine in the same state;
+ * throws with its output when a run fails.
+ */
+export async function medianWallMs(commands: Timed[], n: number): Promise<number[]> {
+  const times = commands.map((): number[] => []);
   for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const p = Bun.spawn(argv, { env, stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-    times.push(performance.now() - t);
-    if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
+    for (const [k, { argv, env }] of commands.entries()) {
+      const t = performance.now();
+      const p = Bun.spawn(argv, { env, stdout: "pipe", stderr: "pipe" });
+      const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+      times[k].push(performance.now() - t);
+      if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
+    }
   }
-  return times.sort((a, b) => a - b)[Math.floor(n / 2)];
+  return times.map(median);
 }
 
 /** The CLI's reference: a hello world, compiled by `bun build --compile` (run from source under Deno). */
