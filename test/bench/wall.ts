@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, DENO, type Flavor } from "../support/cluster.ts";
+import { BUN, Cluster, DENO, type Flavor, sleep } from "../support/cluster.ts";
 
 /** The middle value (the upper one of the two middle values for an even count). */
 export function median(values: number[]): number {
@@ -59,4 +59,36 @@ export function rssOf(pid: number): { rss: number; anon: number; file: number } 
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+}
+
+type Rss = { rss: number; anon: number; file: number };
+
+/**
+ * An idle node's resident memory, 1 s after its start, with its executable in
+ * each of two states of the page cache, since the kernel holds the same
+ * bytes differently and a page fault maps the neighbouring cached pages too
+ * (up to 5 MiB more RssFile, PROFILE.md): `written`, a copy of `binary` just
+ * written into `dir` (as `make build` or an install leaves it); `fromDisk`,
+ * that copy after its page cache was dropped (`dd iflag=nocache`), read back
+ * from disk as after a reboot. Each time a port mapper and one node run from
+ * the copy. Throws when dd fails.
+ */
+export async function idleRss(binary: string, dir: string): Promise<{ written: Rss; fromDisk: Rss }> {
+  const copy = join(dir, "meshrpc-idle");
+  writeFileSync(copy, readFileSync(binary), { mode: 0o755 });
+  const written = await idleNode(copy);
+  const dd = Bun.spawnSync(["dd", `if=${copy}`, "iflag=nocache", "count=0"], { stdout: "pipe", stderr: "pipe" });
+  if (dd.exitCode !== 0) throw new Error(`dd iflag=nocache could not drop the page cache of ${copy}: ${dd.stderr}`);
+  return { written, fromDisk: await idleNode(copy) };
+}
+
+async function idleNode(binary: string): Promise<Rss> {
+  const cluster = new Cluster({ flavor: "binary", binary });
+  try {
+    const node = await cluster.start("idle@localhost");
+    await sleep(1000);
+    return rssOf(node.pid);
+  } finally {
+    await cluster.cleanup();
+  }
 }

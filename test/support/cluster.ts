@@ -103,9 +103,12 @@ export class Cluster {
   /** This cluster's own port mappers: stopped last, as systemd orders the units. */
   #mappers = new Set<Subprocess>();
   #extraPids = new Set<number>();
+  #binary?: string;
 
-  constructor(options: { flavor?: Flavor; cookie?: string } = {}) {
+  /** `binary`: the executable for the binary flavor, when not dist/meshrpc (MESHRPC_BENCH_BINARY). */
+  constructor(options: { flavor?: Flavor; cookie?: string; binary?: string } = {}) {
     this.flavor = options.flavor ?? "bun";
+    this.#binary = options.binary;
     this.cookie = options.cookie ?? "test-cookie-" + crypto.randomUUID().slice(0, 8);
     // Short: Unix socket paths must stay under 108 bytes.
     this.dir = mkdtempSync(join(tmpdir(), "mrpc-"));
@@ -127,7 +130,7 @@ export class Cluster {
   /** Starts this cluster's own port mapper on a free port (127.0.0.1 only). */
   async startEpmd(flavor: Flavor = this.flavor): Promise<number> {
     this.epmdPort = await freePort();
-    const proc = Bun.spawn([...programOf(flavor), "epmd", "--port", String(this.epmdPort), "--listen", "127.0.0.1"], {
+    const proc = Bun.spawn([...this.#program(flavor), "epmd", "--port", String(this.epmdPort), "--listen", "127.0.0.1"], {
       env: this.env(),
       stdout: "ignore",
       stderr: "pipe",
@@ -151,7 +154,7 @@ export class Cluster {
     if (!this.epmdPort) await this.startEpmd();
     const flavor = options.flavor ?? this.flavor;
     const argv = [
-      ...programOf(flavor),
+      ...this.#program(flavor),
       "start",
       "--sname",
       name,
@@ -175,9 +178,13 @@ export class Cluster {
     return node;
   }
 
+  #program(flavor: Flavor): string[] {
+    return flavor === "binary" && this.#binary ? [this.#binary] : programOf(flavor);
+  }
+
   /** Runs the CLI with this cluster's environment. */
   async cli(args: string[], options: { flavor?: Flavor; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
-    const proc = Bun.spawn([...programOf(options.flavor ?? this.flavor), ...args], {
+    const proc = Bun.spawn([...this.#program(options.flavor ?? this.flavor), ...args], {
       env: this.env(options.env),
       stdout: "pipe",
       stderr: "pipe",
