@@ -218,6 +218,7 @@ export class NodeCore {
       mesh: this.#mesh,
       other: this.#erlang?.peers,
       count: (dir, kind) => {
+        // The first call ends the executable's start-up JIT policy (the Makefile's JIT_POLICY).
         this.parts.rt.startupDone();
         this.metrics.call(dir, kind);
       },
