@@ -67,8 +67,8 @@ type Rss = { rss: number; anon: number; file: number };
  * An idle node's resident memory, 1 s after its start, with its executable in
  * each of two states of the page cache, since the kernel holds the same
  * bytes differently and a page fault maps the neighbouring cached pages too
- * (up to 5 MiB more RssFile, PROFILE.md): `written`, a copy of `binary` just
- * written into `dir` (as `make build` or an install leaves it); `fromDisk`,
+ * (7–8 MiB more RssFile, PROFILE.md): `written`, a copy of `binary` just
+ * written into `dir` (as `make build` or a copy leaves it); `fromDisk`,
  * that copy after its page cache was dropped (`dd iflag=nocache`), read back
  * from disk as after a reboot. Each time a port mapper and one node run from
  * the copy. Throws when dd fails.
