@@ -9,7 +9,7 @@ import { NodeEvents } from "../../lib/core/events.ts";
 import { silentLogger } from "../../lib/core/log.ts";
 import { Mesh } from "../../lib/distribution/mesh.ts";
 import { ok } from "../../lib/result.ts";
-import { memoryPair } from "../support/memory_transport.ts";
+import { worldDialer } from "../support/memory_transport.ts";
 import { sleep } from "../support/cluster.ts";
 
 const size = Number(process.argv[2] ?? 100);
@@ -21,13 +21,7 @@ for (let i = 0; i < size; i++) {
     cookie: "cookie",
     ticktimeMs: 60_000,
     setupTimeoutMs: 5000,
-    dial(address) {
-      const target = world.get(address.replace(/:\d+$/, ""));
-      if (!target) return Promise.reject(new Error(`no node ${address}`));
-      const { a, b } = memoryPair();
-      target.accept(b);
-      return Promise.resolve(a);
-    },
+    dial: worldDialer(world),
     handler: { call: () => Promise.resolve(ok(null)), cast: () => {} },
     events: new NodeEvents(),
     log: silentLogger,

@@ -62,6 +62,21 @@ export function memoryPair(): MemoryPair {
   return { a: side("a"), b: side("b"), log };
 }
 
+/**
+ * A mesh's `dial` over memory pairs: the address (`name@host:port`) names an
+ * acceptor in `world`, which gets one end; the dialer gets the other.
+ * Rejects when no acceptor has that name.
+ */
+export function worldDialer(world: Map<string, { accept(t: Transport): void }>): (address: string) => Promise<Transport> {
+  return (address) => {
+    const target = world.get(address.replace(/:\d+$/, ""));
+    if (!target) return Promise.reject(new Error(`no node ${address}`));
+    const { a, b } = memoryPair();
+    target.accept(b);
+    return Promise.resolve(a);
+  };
+}
+
 /** Lets every queued microtask and due zero-delay timer run. */
 export function flush(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));

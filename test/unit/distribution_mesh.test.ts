@@ -7,7 +7,7 @@ import { Mesh } from "../../lib/distribution/mesh.ts";
 import { NodeEvents, type NodeEvent } from "../../lib/core/events.ts";
 import { silentLogger } from "../../lib/core/log.ts";
 import { ok } from "../../lib/result.ts";
-import { memoryPair } from "../support/memory_transport.ts";
+import { worldDialer } from "../support/memory_transport.ts";
 
 type World = Map<string, Mesh>;
 
@@ -20,13 +20,7 @@ function node(world: World, name: string, opts: { hidden?: boolean; cookie?: str
     cookie: opts.cookie ?? "cookie",
     ticktimeMs: 60_000,
     setupTimeoutMs: 2000,
-    dial(address) {
-      const target = world.get(address.replace(/:\d+$/, ""));
-      if (!target) return Promise.reject(new Error(`no node ${address}`));
-      const { a, b } = memoryPair();
-      target.accept(b);
-      return Promise.resolve(a);
-    },
+    dial: worldDialer(world),
     handler: {
       call: (req) => Promise.resolve(ok(`${name} served ${req.module}.${req.function} for ${req.caller}`)),
       cast: () => {},
