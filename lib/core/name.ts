@@ -14,12 +14,12 @@ export interface NodeAddress {
   full: string;
 }
 
-/** The part before the @: what the port mapper registers. */
 /** A TCP port a node can listen on or be reached at: an integer from 1 to 65535. */
 export function isPort(port: unknown): port is number {
   return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535;
 }
 
+/** The part before the @: what the port mapper registers. */
 export const NAME_PART = /^[A-Za-z0-9_.-]{1,64}$/;
 // A DNS name or an IPv4 address; IPv6 literals go in brackets: name@[::1]:4000.
 const HOST_PART = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)*$|^\[[0-9A-Fa-f:.]+\]$/;

@@ -5,8 +5,9 @@
  * instead of one write each; a frame too large for one message goes as
  * fragments. After such a write, what is queued in the same turn of the
  * event loop waits for its end and goes in one more write: a loop of casts
- * that never waits would otherwise make one write (a system call) per cast. When the peer reads slower than this node writes, `writable()`
- * makes senders wait (`backpressure.ts`).
+ * that never waits would otherwise make one write (a system call) per cast.
+ * When the peer reads slower than this node writes, `writable()` makes
+ * senders wait (`backpressure.ts`).
  *
  * @module
  */
