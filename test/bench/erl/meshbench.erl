@@ -44,7 +44,8 @@ main([CallsS | PeersS]) ->
     [row(list_to_atom("inflight_" ++ integer_to_list(W)), N * 4 / par(F, Small, N * 4, W)) || W <- [16, 64, 256]],
     row(cast, casts(F, N * 4)),
     [par(P, Small, 20000, 16) || P <- tl(Peers)],
-    row(multicall, (N div 5) / multi(Peers, Small, N div 5)),
+    multi(Peers, Small, 2000),
+    row(multicall, N / multi(Peers, Small, N)),
     halt().
 
 wait_pong(P, 0) -> error({no_pong, P});
