@@ -76,7 +76,7 @@ try {
   // Warm-up: connect, and let the JIT compile the call path (a JavaScript
   // runtime reaches its speed after some thousands of calls; BEAM code is
   // compiled before it runs). meshbench.erl warms Erlang up the same way.
-  await bench("sequential", ["b@localhost", 1000]);
+  await bench("sequential", ["b@localhost", calls]);
   await bench("concurrent", ["b@localhost", 20_000, 16]);
   await bench("sequential", ["b@localhost", 2000, 65536]);
   log("echo sizes");
@@ -93,11 +93,11 @@ try {
   log("casts, multicall");
   table.add("cast", "casts executed", "casts/s", await bench<number>("casts", ["b@localhost", calls * 4]), "rpc:cast", ref("cast"), { on: "ratio", op: "≥", bound: 1.5 }, erlNote);
   // c and d only serve the multicall row: warmed as b was, or that row measures their JIT;
-  // then multicalls themselves (a's loop and Promise.all were never run; the first 1,000
-  // took twice as long as the next).
+  // then 15,000 multicalls (test/bench/PROFILE.md: rounds of 5,000 got faster until then,
+  // the caller's CPU per multicall going from ~130 to ~90 µs).
   for (const peer of ["c@localhost", "d@localhost"]) await bench("concurrent", [peer, 20_000, 16]);
   const three = ["b@localhost", "c@localhost", "d@localhost"];
-  await bench("multicalls", [three, 2000]);
+  await bench("multicalls", [three, 15_000]);
   table.add("multicall", "multicall over 3 nodes, sequential", "multicalls/s", calls / await bench<number>("multicalls", [three, calls]), "erpc:multicall", ref("multicall"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
 
   log("HTTP");

@@ -35,7 +35,7 @@ main([CallsS | PeersS]) ->
     io:format("otp ~s~n", [erlang:system_info(otp_release)]),
     Small = <<"hello">>,
     %% The same warm-up as test/bench/run.ts gives meshrpc.
-    seq(F, Small, 1000),
+    seq(F, Small, N),
     par(F, Small, 20000, 16),
     seq(F, payload(65536), 2000),
     row(echo_small, N / seq(F, Small, N)),
@@ -44,7 +44,7 @@ main([CallsS | PeersS]) ->
     [row(list_to_atom("inflight_" ++ integer_to_list(W)), N * 4 / par(F, Small, N * 4, W)) || W <- [16, 64, 256]],
     row(cast, casts(F, N * 4)),
     [par(P, Small, 20000, 16) || P <- tl(Peers)],
-    multi(Peers, Small, 2000),
+    multi(Peers, Small, 15000),
     row(multicall, N / multi(Peers, Small, N)),
     halt().
 
