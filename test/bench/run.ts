@@ -116,7 +116,7 @@ try {
       // In turns, as the CLI row: the machine's speed drifts over seconds.
       const node: number[] = [];
       const ref: number[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         node.push(await wrk(url(a.port), cluster.cookie, 2));
         ref.push(await wrk(url(bare.port), cluster.cookie, 2));
       }
