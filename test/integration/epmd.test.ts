@@ -12,12 +12,17 @@ import {
 import { EpmdError } from "../../lib/epmd/errors.ts";
 import { loadRuntime, type Runtime, type Transport } from "../../lib/runtime/mod.ts";
 import { rawWebSocket } from "../support/raw_ws.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BUN = `${ROOT}node_modules/.bin/bun`;
 const DENO = `${ROOT}node_modules/.bin/deno`;
 
 let rt: Runtime;
+/** This file's temporary directory, and the prefix of the files the tests put in it. */
+let dir: string;
 let tmp: string;
 const servers: EpmdServer[] = [];
 const registrations: Registration[] = [];
@@ -26,7 +31,8 @@ const pids: number[] = [];
 
 beforeAll(async () => {
   rt = await loadRuntime();
-  tmp = `/tmp/meshrpc-epmd-test-${rt.pid}`;
+  dir = mkdtempSync(join(tmpdir(), "meshrpc-epmd-test-"));
+  tmp = join(dir, "epmd");
 });
 
 afterEach(async () => {
@@ -36,9 +42,8 @@ afterEach(async () => {
   for (const pid of pids.splice(0)) rt.kill(pid, "SIGKILL");
 });
 
-afterAll(async () => {
-  for (const log of ["holder-bun", "holder-deno", "deno-epmd"]) await rt.remove(`${tmp}-${log}.log`);
-});
+// After every mapper has stopped: a stopping mapper writes its state file once more.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function mapper(port = 0): Promise<EpmdServer> {
   const s = await startEpmd(rt, { hostname: "127.0.0.1", port });
@@ -202,44 +207,36 @@ describe("a port mapper", () => {
 
   test("gives a name back after a restart to the node with its token, and refuses it to others meanwhile", async () => {
     const stateFile = `${tmp}-restart.state`;
-    await rt.remove(stateFile);
-    try {
-      const first = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, stateFile });
-      const r = await registerName(rt, { epmdPort: first.port, name: "hoge", port: 4001 });
-      expect(r.token).toMatch(/^[A-Za-z0-9_-]{22}$/);
-      const lost = new Promise<string>((resolve) => r.onLost(resolve));
-      await first.stop();
-      await lost;
-      const second = await startEpmd(rt, { hostname: "127.0.0.1", port: first.port, stateFile, reserveMs: 5000 });
-      servers.push(second);
-      const squat = await rejection(register(second.port, "hoge", 9));
-      expect(squat.reason).toBe("refused");
-      expect(squat.message).toContain("reserved for the node that held it before the port mapper restarted, for 5 s more");
-      const forged = await rejection(registerName(rt, { epmdPort: second.port, name: "hoge", port: 9, token: "x".repeat(22) }));
-      expect(forged.reason).toBe("refused");
-      const back = await registerName(rt, { epmdPort: second.port, name: "hoge", port: 4001, token: r.token });
-      registrations.push(back);
-      expect(back.token).toBe(r.token);
-      expect(await lookupPort({ host: "127.0.0.1", epmdPort: second.port, name: "hoge" })).toBe(4001);
-      // Other names were never held: anyone may take them.
-      await register(second.port, "fuga", 4002);
-    } finally {
-      await rt.remove(stateFile);
-    }
+    const first = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, stateFile });
+    servers.push(first);
+    const r = await registerName(rt, { epmdPort: first.port, name: "hoge", port: 4001 });
+    expect(r.token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const lost = new Promise<string>((resolve) => r.onLost(resolve));
+    await first.stop();
+    await lost;
+    const second = await startEpmd(rt, { hostname: "127.0.0.1", port: first.port, stateFile, reserveMs: 5000 });
+    servers.push(second);
+    const squat = await rejection(register(second.port, "hoge", 9));
+    expect(squat.reason).toBe("refused");
+    expect(squat.message).toContain("reserved for the node that held it before the port mapper restarted, for 5 s more");
+    const forged = await rejection(registerName(rt, { epmdPort: second.port, name: "hoge", port: 9, token: "x".repeat(22) }));
+    expect(forged.reason).toBe("refused");
+    const back = await registerName(rt, { epmdPort: second.port, name: "hoge", port: 4001, token: r.token });
+    registrations.push(back);
+    expect(back.token).toBe(r.token);
+    expect(await lookupPort({ host: "127.0.0.1", epmdPort: second.port, name: "hoge" })).toBe(4001);
+    // Other names were never held: anyone may take them.
+    await register(second.port, "fuga", 4002);
   });
 
   test("does not keep a name after a restart for a holder that no longer runs", async () => {
     const stateFile = `${tmp}-dead.state`;
     const names = [{ name: "gone", token: "g".repeat(22), pid: 999_999_999 }, { name: "kept", token: "k".repeat(22) }];
     await rt.writeTextFile(stateFile, JSON.stringify({ service: "meshrpc-epmd", names }), { mode: 0o600 });
-    try {
-      const m = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, stateFile });
-      servers.push(m);
-      await register(m.port, "gone", 4001);
-      expect((await rejection(register(m.port, "kept", 4002))).message).toContain("is reserved for the node");
-    } finally {
-      await rt.remove(stateFile);
-    }
+    const m = await startEpmd(rt, { hostname: "127.0.0.1", port: 0, stateFile });
+    servers.push(m);
+    await register(m.port, "gone", 4001);
+    expect((await rejection(register(m.port, "kept", 4002))).message).toContain("is reserved for the node");
   });
 
   test("closes a registration socket that sends a message over 4 KiB, before it registers", async () => {

@@ -72,7 +72,8 @@ export class Browser {
       "--remote-debugging-port=0",
       `--user-data-dir=${dir}`,
       "about:blank",
-    ], { stdout: "ignore", stderr: "pipe" });
+      // Chromium puts its singleton socket in a directory of its own under TMPDIR: in ours, removed with it.
+    ], { stdout: "ignore", stderr: "pipe", env: { ...process.env, TMPDIR: dir } });
     let text = "";
     const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
