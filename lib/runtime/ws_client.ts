@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import { closeReason } from "../core/websocket.ts";
 import type { Transport } from "./types.ts";
 import { Inbox } from "./websocket.ts";
@@ -115,7 +116,7 @@ export function clientTransport(conn: ByteConn, remoteAddress: string, maxMessag
         let count = 1;
         let bytes = queue[0].length;
         while (count < queue.length && bytes + queue[count].length <= WRITE_BATCH_BYTES) bytes += queue[count++].length;
-        const batch = count === 1 ? queue[0] : join(queue.slice(0, count), bytes);
+        const batch = count === 1 ? queue[0] : concatBytes(queue.slice(0, count));
         await writeAll(conn, batch);
         if (closed()) break;
         queue.splice(0, count);
@@ -191,14 +192,4 @@ export function clientTransport(conn: ByteConn, remoteAddress: string, maxMessag
     },
     listen: (h) => inbox.listen(h),
   };
-}
-
-function join(parts: Uint8Array[], bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

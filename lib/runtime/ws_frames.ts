@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 
 export const OP_CONTINUATION = 0x0;
 export const OP_TEXT = 0x1;
@@ -208,12 +209,7 @@ export class FrameReader {
   }
 
   #joinFragments(): Uint8Array {
-    const whole = new Uint8Array(this.#fragmentBytes);
-    let at = 0;
-    for (const f of this.#fragments) {
-      whole.set(f, at);
-      at += f.length;
-    }
+    const whole = concatBytes(this.#fragments);
     this.#fragments = [];
     this.#fragmentBytes = 0;
     return whole;
