@@ -48,9 +48,8 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
   const asked = wanted ?? str(ctx, "node") ?? (rt.env("MESHRPC_NODE") || undefined);
   if (asked) {
     // A full name gives the socket's path: no need to list the directory.
-    if (asked.includes("@") && await rt.lstat(socketPath(runtimeDir(rt), asked)).catch(() => undefined)) {
-      return new ControlClient(rt, socketPath(runtimeDir(rt), asked));
-    }
+    const named = asked.includes("@") ? socketPath(runtimeDir(rt), asked) : undefined;
+    if (named && await rt.lstat(named).catch(() => undefined)) return new ControlClient(rt, named);
     // Only the named node's socket is used: another node being frozen must not matter.
     const known = socketNodes(rt);
     const matches = asked.includes("@") ? known.filter((n) => n === asked) : known.filter((n) => n.split("@")[0] === asked);
