@@ -9,15 +9,9 @@
  * FLAVOR picks how the daemons run (default: the compiled binary); bun and
  * deno run this worktree's sources.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster, FLAVORS, type Flavor, ROOT, sleep } from "../support/cluster.ts";
-
-/** User+system CPU milliseconds a process has used. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 1000 / 100;
-}
+import { cpuMs } from "./wall.ts";
 
 const flavor = (process.env.FLAVOR ?? "binary") as Flavor;
 if (!FLAVORS.includes(flavor)) throw new Error(`FLAVOR must be one of ${FLAVORS.join(", ")}, got ${flavor}`);

@@ -8,12 +8,13 @@
  *
  *   bun run test/bench/http_ratio.ts [--flavor binary|bun|deno] [--rounds 5] [--seconds 5] [--program PATH]...
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Cluster, type Flavor, ROOT, sleep, waitFor } from "../support/cluster.ts";
 import { bareServer, wrk } from "./http.ts";
+import { cpuMs, median } from "./wall.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,13 +31,7 @@ const flavor = values.flavor as Flavor;
 if (!["binary", "bun", "deno"].includes(flavor)) throw new Error(`--flavor must be binary, bun or deno, got ${flavor}`);
 const cluster = new Cluster({ flavor });
 const bareName = `bare ${flavor === "deno" ? "Deno" : "Bun"}.serve`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-// User + system CPU seconds of a process so far (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s).
-const cpuSeconds = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const cpuSeconds = (pid: number) => cpuMs(pid) / 1000;
 
 try {
   const modules = ["--modules", join(ROOT, "test/bench/modules")];

@@ -7,20 +7,19 @@
  *
  *   bun run test/bench/meshpairs.ts [N] [flavor]
  */
-import { readFileSync } from "node:fs";
 import { Cluster, type Flavor, sleep } from "../support/cluster.ts";
 import { linkedPeers } from "./mesh.ts";
+import { cpuMs } from "./wall.ts";
 
-/** CPU milliseconds (user + system) a process used so far (Linux). */
-function cpuMs(pid: number): number {
+/** `cpuMs`, or 0 for a node that is gone. */
+function cpuOf(pid: number): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) * 10;
+    return cpuMs(pid);
   } catch {
     return 0;
   }
 }
-const cpuOfAll = () => cluster.nodes.reduce((sum, n) => sum + cpuMs(n.pid), 0);
+const cpuOfAll = () => cluster.nodes.reduce((sum, n) => sum + cpuOf(n.pid), 0);
 
 const size = Number(process.argv[2] ?? 50);
 const flavor = (process.argv[3] ?? "binary") as Flavor;
@@ -35,7 +34,7 @@ try {
   const last = Date.now();
   const cpuAtLast = cpuOfAll();
   const lastNode = cluster.nodes[cluster.nodes.length - 1];
-  const lastAtStart = cpuMs(lastNode.pid);
+  const lastAtStart = cpuOf(lastNode.pid);
   const full = new Set<string>();
   while (full.size < size && Date.now() - last < 30_000) {
     for (const n of cluster.nodes) if (!full.has(n.name) && linkedPeers(n.log()).size >= size - 1) full.add(n.name);
@@ -43,7 +42,7 @@ try {
   }
   const fullS = (Date.now() - last) / 1000;
   const cpuToFull = cpuOfAll() - cpuAtLast;
-  console.log(`last node: ${lastAtStart} CPU ms to start, ${cpuMs(lastNode.pid) - lastAtStart} more to full`);
+  console.log(`last node: ${lastAtStart} CPU ms to start, ${cpuOf(lastNode.pid) - lastAtStart} more to full`);
   console.log(`start ${((last - t0) / 1000).toFixed(1)} s; full ${full.size}/${size} ${fullS.toFixed(2)} s after the last start, using ${(cpuToFull / 1000).toFixed(2)} CPU s; ${(cpuOfAll() / 1000).toFixed(1)} CPU s in all`);
   // pair "a|b" (sorted) -> latest nodeup time on either side
   const up = new Map<string, number>();

@@ -1,6 +1,7 @@
 /**
  * Wall-clock helpers of `make bench`: the CLI row (a command's start to exit)
- * and the idle RSS row (/proc/PID/status).
+ * and the idle RSS row (/proc/PID/status); and the CPU a process used, for
+ * the profiling scripts beside it (/proc/PID/stat).
  *
  * @module
  */
@@ -48,6 +49,17 @@ export function helloWorld(flavor: Flavor, dir: string): string[] {
   const p = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", src, "--outfile", out], { stdout: "pipe", stderr: "pipe" });
   if (p.exitCode !== 0) throw new Error(`bun build --compile of hello.ts failed: ${p.stderr}`);
   return [out];
+}
+
+/**
+ * User+system CPU milliseconds `pid` has used so far (fields 14 and 15 of
+ * /proc/PID/stat, in clock ticks of 1/100 s). Throws when the process is gone.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name before ") " may hold spaces and parentheses itself.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
