@@ -31,17 +31,27 @@ export function linkedPeers(log: string): Set<string> {
   return up;
 }
 
+/**
+ * Starts `size - 1` nodes in `cluster` that join its first node,
+ * hub@localhost, `wave` at a time (each wave once the one before listens);
+ * resolves with them.
+ */
+export async function startJoiners(cluster: Cluster, size: number, wave = 8): Promise<NodeProc[]> {
+  const joiners: NodeProc[] = [];
+  for (let i = 1; i < size; i += wave) {
+    const names = Array.from({ length: Math.min(wave, size - i) }, (_, k) => `m${i + k}@localhost`);
+    joiners.push(...await Promise.all(names.map((n) => cluster.start(n, { args: ["--join", "hub@localhost"] }))));
+  }
+  return joiners;
+}
+
 /** Starts a mesh of `size` nodes in its own cluster; throws when it is not full after 60 s. */
 export async function meshOf(flavor: Flavor, size: number, wave = 8): Promise<MeshFigures> {
   const cluster = new Cluster({ flavor });
   try {
-    await cluster.start("hub@localhost");
+    const hub = await cluster.start("hub@localhost");
     const t0 = performance.now();
-    const nodes: NodeProc[] = [cluster.nodes[0]];
-    for (let i = 1; i < size; i += wave) {
-      const names = Array.from({ length: Math.min(wave, size - i) }, (_, k) => `m${i + k}@localhost`);
-      nodes.push(...await Promise.all(names.map((n) => cluster.start(n, { args: ["--join", "hub@localhost"] }))));
-    }
+    const nodes = [hub, ...await startJoiners(cluster, size, wave)];
     const last = performance.now();
     const full = new Set<string>();
     let fullAt = 0;

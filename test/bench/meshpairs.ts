@@ -8,7 +8,7 @@
  *   bun run test/bench/meshpairs.ts [N] [flavor]
  */
 import { Cluster, type Flavor, sleep } from "../support/cluster.ts";
-import { linkedPeers } from "./mesh.ts";
+import { linkedPeers, startJoiners } from "./mesh.ts";
 import { cpuMs } from "./wall.ts";
 
 /** `cpuMs`, or 0 for a node that is gone. */
@@ -27,10 +27,7 @@ const cluster = new Cluster({ flavor });
 try {
   const t0 = Date.now();
   await cluster.start("hub@localhost");
-  for (let i = 1; i < size; i += 8) {
-    const names = Array.from({ length: Math.min(8, size - i) }, (_, k) => `m${i + k}@localhost`);
-    await Promise.all(names.map((n) => cluster.start(n, { args: ["--join", "hub@localhost"] })));
-  }
+  await startJoiners(cluster, size);
   const last = Date.now();
   const cpuAtLast = cpuOfAll();
   const lastNode = cluster.nodes[cluster.nodes.length - 1];
