@@ -24,11 +24,14 @@ deps: node_modules/.deps
 # JIT_POLICY: the executable starts with JavaScriptCore's tier-up thresholds that many times
 # higher, so start-up and link set-up code (run a few times, then never) is not compiled; a node
 # goes back to the normal thresholds at its first call (lib/runtime/bun.ts, startupDone).
+# --no-compile-autoload-*: an executable reads no bunfig.toml (whose `preload` would run its
+# code) and no .env from the directory it is run in; its settings come from flags and the environment.
 JIT_POLICY := 4
-dist/meshrpc: node_modules/.deps $(SOURCES)
+dist/meshrpc: node_modules/.deps $(SOURCES) Makefile
 	@mkdir -p dist
 	$(BUN) build --compile --splitting --minify --bytecode --format=esm \
 		--compile-jit-policy=$(JIT_POLICY) --define MESHRPC_START_JIT_POLICY=$(JIT_POLICY) \
+		--no-compile-autoload-bunfig --no-compile-autoload-dotenv \
 		cmd/meshrpc.ts --outfile dist/meshrpc
 
 build: dist/meshrpc

@@ -160,6 +160,20 @@ describe("usage and mistakes", () => {
     expect(r.stderr).toContain("meshrpc start --sname");
   });
 
+  test("the compiled binary ignores a bunfig.toml and a .env in the directory it is run from", () => {
+    const project = join(cluster.dir, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, "bunfig.toml"), 'preload = ["./preload.js"]\n');
+    writeFileSync(join(project, "preload.js"), 'console.log("the preload ran");\n');
+    writeFileSync(join(project, ".env"), "MESHRPC_NODE=ghost@localhost\n");
+    const env = cluster.env();
+    delete env.MESHRPC_NODE;
+    const r = Bun.spawnSync([...programOf("binary"), "status"], { cwd: project, env, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+    expect(r.stdout.toString()).toBe("");
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr.toString()).toContain("No meshrpc node is running on this host");
+  });
+
   test("names exits 3 with a clear message when no port mapper listens on the port", async () => {
     const port = await freePort();
     const r = await cluster.cli(["names", "--epmd-port", String(port)]);
