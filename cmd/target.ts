@@ -22,9 +22,8 @@ function socketNodes(rt: Runtime): string[] {
 }
 
 /** The nodes that answer on their control sockets (a stale socket of a crashed node does not). */
-export async function runningNodes(rt: Runtime): Promise<string[]> {
+export async function runningNodes(rt: Runtime, names = socketNodes(rt)): Promise<string[]> {
   const dir = runtimeDir(rt);
-  const names = socketNodes(rt);
   const live = await Promise.all(names.map((n) => socketIsLive(rt, socketPath(dir, n))));
   return names.filter((_, i) => live[i]);
 }
@@ -38,6 +37,15 @@ function notRunning(rt: Runtime, what: string, name = "hoge@localhost"): CliErro
   );
 }
 
+/** The client of `node`'s socket; when nothing answers there, a node that is gone left it behind. */
+function clientOf(rt: Runtime, node: string): ControlClient {
+  const path = socketPath(runtimeDir(rt), node);
+  return new ControlClient(rt, path, async (error) => {
+    if (await socketIsLive(rt, path)) return error;
+    return notRunning(rt, `Node ${node} is not running on this host: ${path} was left behind by a node that is gone`, node);
+  });
+}
+
 /**
  * The control client for the chosen node. `wanted` overrides `--node` (as
  * `load --node N` does when N runs here). Throws CliError: exit 3 when no
@@ -49,11 +57,11 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
   if (asked) {
     // A full name gives the socket's path: no need to list the directory.
     const named = asked.includes("@") ? socketPath(runtimeDir(rt), asked) : undefined;
-    if (named && await rt.lstat(named).catch(() => undefined)) return new ControlClient(rt, named);
+    if (named && await rt.lstat(named).catch(() => undefined)) return clientOf(rt, asked);
     // Only the named node's socket is used: another node being frozen must not matter.
     const known = socketNodes(rt);
     const matches = asked.includes("@") ? known.filter((n) => n === asked) : known.filter((n) => n.split("@")[0] === asked);
-    if (matches.length === 1) return new ControlClient(rt, socketPath(runtimeDir(rt), matches[0]));
+    if (matches.length === 1) return clientOf(rt, matches[0]);
     if (matches.length > 1) {
       throw new CliError(`Several nodes here are called ${asked}: ${matches.join(", ")}; give the full name`, 2);
     }
@@ -63,8 +71,11 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
       asked.includes("@") ? asked : `${asked}@localhost`,
     );
   }
-  const running = await runningNodes(rt);
-  if (running.length === 1) return new ControlClient(rt, socketPath(runtimeDir(rt), running[0]));
+  // The only socket here is used without a probe first: a round trip less for every command.
+  const here = socketNodes(rt);
+  if (here.length === 1) return clientOf(rt, here[0]);
+  const running = await runningNodes(rt, here);
+  if (running.length === 1) return clientOf(rt, running[0]);
   if (running.length === 0) throw notRunning(rt, "No meshrpc node is running on this host");
   throw new CliError(
     `Several nodes run on this host: ${running.join(", ")}.\nPick one with --node NAME or MESHRPC_NODE.`,

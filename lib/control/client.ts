@@ -14,14 +14,22 @@ import { type LoadRequest, type MulticallRequest, type NodeResult, type NodeStat
 import { socketProblem } from "./socket_check.ts";
 import { ControlError } from "./control_error.ts";
 
+/**
+ * What a request that could not reach the socket throws instead of `error`
+ * (a ControlError): the CLI says "no node is running" when nothing answers.
+ */
+export type Unreachable = (error: ControlError) => Promise<Error>;
+
 export class ControlClient {
   readonly socket: string;
   #rt: Runtime;
+  #unreachable?: Unreachable;
   #checked?: Promise<void>;
 
-  constructor(rt: Runtime, socket: string) {
+  constructor(rt: Runtime, socket: string, unreachable?: Unreachable) {
     this.#rt = rt;
     this.socket = socket;
+    this.#unreachable = unreachable;
   }
 
   async #request(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
@@ -49,9 +57,10 @@ export class ControlClient {
     try {
       return await this.#rt.fetchUnix(this.socket, new Request(`http://meshrpc${path}`, init));
     } catch (err) {
-      throw new ControlError(`Cannot reach the node's control socket ${this.socket}: ${(err as Error).message}`, {
+      const error = new ControlError(`Cannot reach the node's control socket ${this.socket}: ${(err as Error).message}`, {
         cause: err,
       });
+      throw this.#unreachable ? await this.#unreachable(error) : error;
     }
   }
 

@@ -160,6 +160,27 @@ describe("usage and mistakes", () => {
     expect(r.stderr).toContain("meshrpc start --sname");
   });
 
+  test("the socket of a node killed with -9 is reported as left behind (exit 3), and a new start takes its place", async () => {
+    const crashed = new Cluster();
+    try {
+      const k = await crashed.start("k@localhost");
+      process.kill(k.pid, "SIGKILL");
+      await k.proc.exited;
+      expect(statSync(k.socket).isSocket()).toBe(true);
+      for (const args of [["status"], ["call", "k@localhost", "rpc", "echo", "1"]]) {
+        const r = await crashed.cli(args);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toContain(`Node k@localhost is not running on this host: ${k.socket} was left behind by a node that is gone`);
+        expect(r.stderr).toContain("meshrpc start --sname k@localhost");
+      }
+      await crashed.start("k@localhost");
+      const again = await crashed.cli(["call", "k@localhost", "rpc", "echo", "1"]);
+      expect(again).toMatchObject({ code: 0, stdout: "1\n" });
+    } finally {
+      await crashed.cleanup();
+    }
+  });
+
   test("the compiled binary ignores a bunfig.toml and a .env in the directory it is run from", () => {
     const project = join(cluster.dir, "project");
     mkdirSync(project);
