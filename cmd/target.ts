@@ -37,9 +37,8 @@ function notRunning(rt: Runtime, what: string, name = "hoge@localhost"): CliErro
   );
 }
 
-/** The client of `node`'s socket; when nothing answers there, a node that is gone left it behind. */
-function clientOf(rt: Runtime, node: string): ControlClient {
-  const path = socketPath(runtimeDir(rt), node);
+/** The client of `node`'s socket (at `path`); when nothing answers there, a node that is gone left it behind. */
+function clientOf(rt: Runtime, node: string, path = socketPath(runtimeDir(rt), node)): ControlClient {
   return new ControlClient(rt, path, async (error) => {
     if (await socketIsLive(rt, path)) return error;
     return notRunning(rt, `Node ${node} is not running on this host: ${path} was left behind by a node that is gone`, node);
@@ -57,7 +56,7 @@ export async function controlClient(ctx: Context, wanted?: string): Promise<Cont
   if (asked) {
     // A full name gives the socket's path: no need to list the directory.
     const named = asked.includes("@") ? socketPath(runtimeDir(rt), asked) : undefined;
-    if (named && await rt.lstat(named).catch(() => undefined)) return clientOf(rt, asked);
+    if (named && await rt.lstat(named).catch(() => undefined)) return clientOf(rt, asked, named);
     // Only the named node's socket is used: another node being frozen must not matter.
     const known = socketNodes(rt);
     const matches = asked.includes("@") ? known.filter((n) => n === asked) : known.filter((n) => n.split("@")[0] === asked);
