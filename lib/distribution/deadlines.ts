@@ -6,8 +6,9 @@
  * call's bookkeeping (issue 8's profiles).
  *
  * A deadline that is cancelled stays in its queue until it reaches the
- * front: calls that end in the order they started (the usual case) leave
- * nothing behind, and the rest are bounded by the calls of one timeout.
+ * front, where the next `add` of its timeout drops it: calls that end in the
+ * order they started (the usual case) leave nothing behind, and the rest are
+ * bounded by the calls started while the oldest one runs.
  *
  * @module
  */
@@ -71,11 +72,20 @@ export class Deadlines {
     this.#clock = clock;
   }
 
+  /** Deadlines held, pending or cancelled but not yet dropped (for tests). */
+  get held(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.items.length - q.head;
+    return n;
+  }
+
   /** Runs `fire` once after `ms` (finite, non-negative) milliseconds, unless the returned deadline is cancelled first. */
   add(ms: number, fire: () => void): Deadline {
     const d = new Deadline(this.#clock.now() + ms, fire);
     let q = this.#queues.get(ms);
     if (!q) this.#queues.set(ms, q = new Queue());
+    // Drop what already ended: calls that end in order keep the queue at what is in flight.
+    q.front();
     q.items.push(d);
     if (d.due < this.#armedFor) this.#arm(d.due);
     return d;

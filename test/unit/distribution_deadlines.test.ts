@@ -63,4 +63,18 @@ describe("Deadlines: many deadlines on one timer", () => {
     await clock.advance(10);
     expect(fired).toEqual(["first", "second"]);
   });
+
+  test("deadlines cancelled in order are dropped at the next add, not kept until a timer fires", () => {
+    const clock = new FakeClock();
+    const d = new Deadlines(clock);
+    for (let i = 0; i < 10_000; i++) d.add(60_000, () => {}).cancel();
+    expect(d.held).toBeLessThanOrEqual(1);
+    // One call still running holds the ones behind it, until it ends.
+    const slow = d.add(60_000, () => {});
+    for (let i = 0; i < 100; i++) d.add(60_000, () => {}).cancel();
+    expect(d.held).toBe(101);
+    slow.cancel();
+    d.add(60_000, () => {});
+    expect(d.held).toBe(1);
+  });
 });
