@@ -1,6 +1,6 @@
 /**
- * Byte arrays: a constant-time comparison for secrets, a plain one for
- * everything else, and joining.
+ * Byte arrays: a constant-time comparison for secrets (and one for strings),
+ * a plain one for everything else, and joining.
  *
  * @module
  */
@@ -10,6 +10,14 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+/** `constantTimeEqual` for strings, by UTF-16 code unit: no encoding (an allocation) per comparison. */
+export function constantTimeEqualText(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   return diff === 0;
 }
 

@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import { TooLargeError } from "../codec/limits.ts";
-import { concatBytes, constantTimeEqual } from "../core/bytes.ts";
+import { concatBytes, constantTimeEqualText } from "../core/bytes.ts";
 import { decode } from "../codec/cbor_decode.ts";
 import { decodeJson } from "../codec/json_decode.ts";
 import type { Limits } from "../codec/limits.ts";
@@ -37,8 +37,6 @@ export interface HttpAppOptions {
 
 // Time a call's answer may take beyond the call's own timeout (encoding, a forward's round trip).
 const ANSWER_MARGIN_SECONDS = 5;
-
-const encoder = new TextEncoder();
 
 function bearer(header: string | null): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
@@ -96,7 +94,7 @@ type RpcHandler = (req: Request, info: Info, limit?: RequestLimit) => Promise<Re
  */
 function rpcHandler(options: HttpAppOptions): RpcHandler {
   const { limits } = options;
-  const cookie = encoder.encode(options.cookie);
+  const cookie = options.cookie;
   return async (req, info, limit) => {
     const refused = limit?.enter();
     if (refused) return refused;
@@ -106,7 +104,7 @@ function rpcHandler(options: HttpAppOptions): RpcHandler {
       const outFormat = responseFormat(headers.get("accept") ?? undefined, inFormat);
       const token = bearer(headers.get("authorization"));
       // Compared in time independent of where the strings differ.
-      if (token === undefined || !constantTimeEqual(encoder.encode(token), cookie)) {
+      if (token === undefined || !constantTimeEqualText(token, cookie)) {
         const res = resultResponse(unauthorized(), outFormat);
         res.headers.set("www-authenticate", 'Bearer realm="meshrpc"');
         return res;
@@ -131,8 +129,12 @@ function rpcHandler(options: HttpAppOptions): RpcHandler {
       const call = parseCallRequest(body);
       if ("kind" in call) return resultResponse(call, outFormat);
       // The call may outlast the server's idle timeout: its own timeout decides
-      info?.expectLong?.((call.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) / 1000 + ANSWER_MARGIN_SECONDS);
-      return resultResponse(await options.call(call), outFormat);
+      const restore = info?.expectLong?.((call.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) / 1000 + ANSWER_MARGIN_SECONDS);
+      try {
+        return resultResponse(await options.call(call), outFormat);
+      } finally {
+        restore?.();
+      }
     } catch (err) {
       return internalError(err);
     } finally {

@@ -71,9 +71,7 @@ function serve(options: ServeOptions): Promise<Server> {
           return new Response("WebSocket upgrade failed", { status: 400 });
         }
       }
-      const info = new RequestInfo(req, srv);
-      if (idle === 0) return options.fetch(req, info);
-      return fetchWithIdle(req, srv, idle, info, options.fetch);
+      return options.fetch(req, new RequestInfo(req, srv, idle));
     },
     websocket: {
       maxPayloadLength: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -96,54 +94,43 @@ function serve(options: ServeOptions): Promise<Server> {
 /**
  * A request's ConnInfo. The peer's address is looked up when a handler reads
  * it (and once): `POST /rpc` never does, and the lookup costs about as much
- * as the rest of the call's own code.
+ * as the rest of the call's own code. Methods, not closures made per request.
  */
 class RequestInfo implements ConnInfo {
   #req: Request;
   #srv: BunServer<WsData>;
+  #idle: number;
   #remoteAddress: string | undefined;
-  expectLong?: (seconds: number) => void;
 
-  constructor(req: Request, srv: BunServer<WsData>) {
+  constructor(req: Request, srv: BunServer<WsData>, idle: number) {
     this.#req = req;
     this.#srv = srv;
+    this.#idle = idle;
   }
 
   get remoteAddress(): string {
     return (this.#remoteAddress ??= this.#srv.requestIP(this.#req)?.address ?? "");
   }
-}
 
-/**
- * Runs the handler, letting it extend its request's timeout. Bun keeps an
- * extended timeout after the response (and 0 means never again), so it is
- * set back to `idle` before the response goes out.
- */
-async function fetchWithIdle(
-  req: Request,
-  srv: BunServer<WsData>,
-  idle: number,
-  info: RequestInfo,
-  fetch: ServeOptions["fetch"],
-): Promise<Response> {
-  let extended = false;
-  const arm = (seconds: number) => {
+  /**
+   * Bun keeps an extended timeout after the response (and 0 means never
+   * again), so the handler sets it back to the idle timeout with the
+   * function returned, before its answer goes out.
+   */
+  expectLong(seconds: number): (() => void) | undefined {
+    const idle = this.#idle;
+    // No idle timeout, or the request has at least `idle` seconds from its last byte: nothing to extend.
+    if (idle === 0 || Math.ceil(seconds) <= idle) return undefined;
+    this.#arm(seconds > MAX_TIMEOUT_SECONDS || !Number.isFinite(seconds) ? 0 : Math.ceil(seconds));
+    return () => this.#arm(idle);
+  }
+
+  #arm(seconds: number): void {
     try {
-      srv.timeout(req, seconds);
+      this.#srv.timeout(this.#req, seconds);
     } catch {
       // The client went away: nothing left to time out.
     }
-  };
-  info.expectLong = (seconds: number) => {
-    // The request has at least `idle` seconds from its last byte: enough, and nothing to set back.
-    if (Math.ceil(seconds) <= idle) return;
-    extended = true;
-    arm(seconds > MAX_TIMEOUT_SECONDS || !Number.isFinite(seconds) ? 0 : Math.max(idle, Math.ceil(seconds)));
-  };
-  try {
-    return await fetch(req, info);
-  } finally {
-    if (extended) arm(idle);
   }
 }
 

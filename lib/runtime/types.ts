@@ -37,11 +37,12 @@ export interface ConnInfo {
   remoteAddress: string;
   /**
    * Lets this request run at least `seconds` more without the server's idle
-   * timeout (`ServeOptions.idleTimeoutSeconds`) closing its connection; once
-   * the handler has answered, the idle timeout applies again. Absent, or a
-   * no-op, where the server has no such timeout (Deno). Never throws.
+   * timeout (`ServeOptions.idleTimeoutSeconds`) closing its connection; what
+   * it returns sets the timeout back once the answer is ready. Absent, or
+   * returning undefined, where there is nothing to extend (Deno, or no idle
+   * timeout). Never throws.
    */
-  expectLong?(seconds: number): void;
+  expectLong?(seconds: number): (() => void) | undefined;
 }
 
 export type FetchHandler = (req: Request, info: ConnInfo) => Response | Promise<Response>;

@@ -78,7 +78,13 @@ describe("a call asks the server to let it outlast the idle timeout", () => {
     const { app, release } = setup(10);
     release();
     const asked: number[] = [];
-    const info = { remoteAddress: "127.0.0.1", expectLong: (s: number) => asked.push(s) };
+    const info = {
+      remoteAddress: "127.0.0.1",
+      expectLong: (s: number) => {
+        asked.push(s);
+        return undefined;
+      },
+    };
     expect((await call(app, { module: "m", function: "f", timeout: 45_000 }, info)).status).toBe(200);
     expect(asked).toEqual([50]);
     await call(app, { module: "m", function: "f" }, info);
@@ -86,5 +92,34 @@ describe("a call asks the server to let it outlast the idle timeout", () => {
     const unauthorized = await app.request("/rpc", { method: "POST", body: "{}" }, info);
     expect(unauthorized.status).toBe(401);
     expect(asked).toHaveLength(2);
+  });
+
+  test("the timeout is set back once the answer is ready, also when the call throws", async () => {
+    const steps: string[] = [];
+    const info = {
+      remoteAddress: "127.0.0.1",
+      expectLong: () => {
+        steps.push("extend");
+        return () => steps.push("restore");
+      },
+    };
+    let fail = false;
+    const app = createHttpApp({
+      cookie: COOKIE,
+      limits: { maxBytes: 1024, maxDepth: 8 },
+      call: async (): Promise<CallResult> => {
+        await Promise.resolve();
+        steps.push("call");
+        if (fail) throw new Error("boom");
+        return { kind: "ok", value: 1 };
+      },
+      health: () => ({ status: "ok" }),
+      metrics: () => "",
+    });
+    expect((await call(app, { module: "m", function: "f" }, info)).status).toBe(200);
+    expect(steps).toEqual(["extend", "call", "restore"]);
+    fail = true;
+    expect((await call(app, { module: "m", function: "f" }, info)).status).toBe(500);
+    expect(steps).toEqual(["extend", "call", "restore", "extend", "call", "restore"]);
   });
 });
