@@ -26,7 +26,8 @@ type Env = { Bindings: Info };
 export interface HttpAppOptions {
   cookie: string;
   limits: Limits;
-  call(req: CallRequest): Promise<CallResult>;
+  /** The call's outcome, at once when it has one. */
+  call(req: CallRequest): CallResult | Promise<CallResult>;
   health(): Record<string, unknown>;
   metrics(): string;
   /** Requests served at once; more are refused with 503. Default `DEFAULT_MAX_REQUESTS`. */
@@ -131,7 +132,8 @@ function rpcHandler(options: HttpAppOptions): RpcHandler {
       // The call may outlast the server's idle timeout: its own timeout decides
       const restore = info?.expectLong?.((call.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) / 1000 + ANSWER_MARGIN_SECONDS);
       try {
-        return resultResponse(await options.call(call), outFormat);
+        const outcome = options.call(call);
+        return resultResponse(outcome instanceof Promise ? await outcome : outcome, outFormat);
       } finally {
         restore?.();
       }

@@ -62,14 +62,18 @@ function dashboardEdge(core: NodeCore): (req: Request) => Response | Promise<Res
   return async (req) => (await (app ??= create())).fetch(req);
 }
 
-/** `POST /rpc`: runs here without `node` (or naming this node), else goes through the mesh. */
-async function serveHttpCall(core: NodeCore, req: CallRequest): Promise<CallResult> {
+/**
+ * `POST /rpc`: runs here without `node` (or naming this node), else goes
+ * through the mesh. A function that answered at once is answered at once:
+ * no promise of its own.
+ */
+function serveHttpCall(core: NodeCore, req: CallRequest): CallResult | Promise<CallResult> {
   if (core.stopping) return noconnection(core.name, "the node is shutting down");
   const timeoutMs = req.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   if (req.node === undefined || req.node === core.name) {
-    return await core.rpc.serve({ caller: core.name, module: req.module, function: req.function, args: req.args, timeoutMs });
+    return core.rpc.serve({ caller: core.name, module: req.module, function: req.function, args: req.args, timeoutMs });
   }
-  return await core.rpc.call(req.node, req.module, req.function, req.args, { timeoutMs });
+  return core.rpc.call(req.node, req.module, req.function, req.args, { timeoutMs });
 }
 
 function renderMetrics(core: NodeCore): string {
