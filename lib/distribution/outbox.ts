@@ -30,6 +30,7 @@ export class Outbox {
   #backpressure: Backpressure;
   // A flush ran in this turn: what is queued now waits for the turn's end.
   #coalescing = false;
+  #send = (frame: Uint8Array) => this.#transport.send(frame);
 
   /** Writes to `transport`; `failed` is told when a send throws. */
   constructor(transport: Transport, clock: Clock, failed: (err: unknown) => void) {
@@ -95,8 +96,10 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     try {
-      const send = (frame: Uint8Array) => this.#transport.send(frame);
-      for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) sendFragmented(message, send);
+      const only = frames.length === 1 ? frames[0] : undefined;
+      // One frame that fits a message (a sequential call's): as it is, with nothing packed.
+      if (only instanceof Uint8Array && only.length <= WIRE_MESSAGE_MAX) this.#transport.send(only);
+      else for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) sendFragmented(message, this.#send);
     } catch (err) {
       this.#failed(err);
     }
