@@ -4,9 +4,10 @@
  * makes is intercepted: those to 127.0.0.1 go on, any other is failed and
  * remembered (`foreignRequests`), so a test can assert that nothing left
  * the machine. Console errors and uncaught exceptions are collected
- * (`consoleErrors`). `close()` kills the browser by pid.
+ * (`consoleErrors`). `close()` kills the browser and its helper processes
+ * by pid, and removes its profile.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -223,15 +224,57 @@ export class Browser {
     writeFileSync(path, Buffer.from(data, "base64"));
   }
 
-  /** Kills the browser (by pid) and removes its profile. */
+  /**
+   * Kills the browser and its helpers (zygote, renderer, GPU and network
+   * processes: its descendants), by pid, and removes its profile. A helper
+   * killed a moment after the browser could still write into the profile
+   * while it is being removed, so the removal is repeated until it holds.
+   */
   async close(): Promise<void> {
     try {
       this.#ws.close();
     } catch {
       // Already closed.
     }
-    this.#proc.kill("SIGKILL");
+    for (const pid of [this.#proc.pid, ...descendantsOf(this.#proc.pid)]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
+    }
     await this.#proc.exited;
-    rmSync(this.#dir, { recursive: true, force: true });
+    for (let attempt = 0; attempt < 20 && existsSync(this.#dir); attempt++) {
+      try {
+        rmSync(this.#dir, { recursive: true, force: true });
+      } catch {
+        // A file appeared while the directory was being emptied: the next attempt gets it.
+      }
+      if (existsSync(this.#dir)) await Bun.sleep(100);
+    }
   }
+}
+
+/** The pids of `pid`'s descendants, from /proc (Linux). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while /proc was read.
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
 }
