@@ -31,6 +31,8 @@ let scratch: Uint8Array | undefined;
  * `send` must copy what it is given before it returns).
  */
 export function sendFragmented(message: Uint8Array | readonly Uint8Array[], send: (frame: Uint8Array) => void): void {
+  // A message that fits, the usual case: sent as it is, with no list of parts made for it.
+  if (message instanceof Uint8Array && message.length <= WIRE_MESSAGE_MAX) return send(message);
   const parts = message instanceof Uint8Array ? [message] : message;
   const total = byteLength(parts);
   if (parts.length === 1 && total <= WIRE_MESSAGE_MAX) return send(parts[0]);

@@ -96,10 +96,7 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     try {
-      const only = frames.length === 1 ? frames[0] : undefined;
-      // One frame that fits a message (a sequential call's): as it is, with nothing packed.
-      if (only instanceof Uint8Array && only.length <= WIRE_MESSAGE_MAX) this.#transport.send(only);
-      else for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) sendFragmented(message, this.#send);
+      for (const message of packMessages(frames, WIRE_MESSAGE_MAX)) sendFragmented(message, this.#send);
     } catch (err) {
       this.#failed(err);
     }
