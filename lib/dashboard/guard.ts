@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { constantTimeEqual } from "../core/bytes.ts";
+import { constantTimeEqualText } from "../core/bytes.ts";
 import { sleep } from "../core/sleep.ts";
 
 export const SESSION_COOKIE = "meshrpc_dashboard";
@@ -14,18 +14,16 @@ export const WRONG_COOKIE_DELAY_MS = 1000;
 /** Sign-ins in progress at once (each wrong one waits the delay); more are refused at once. */
 export const SIGNINS_MAX = 4;
 
-const encoder = new TextEncoder();
-
 /** The result of a sign-in attempt. */
 export type SignIn = "ok" | "wrong" | "busy";
 
 export class SignInGate {
-  #cookie: Uint8Array;
+  #cookie: string;
   #delayMs: number;
   #inFlight = 0;
 
   constructor(cookie: string, delayMs = WRONG_COOKIE_DELAY_MS) {
-    this.#cookie = encoder.encode(cookie);
+    this.#cookie = cookie;
     this.#delayMs = delayMs;
   }
 
@@ -38,7 +36,7 @@ export class SignInGate {
     if (this.#inFlight >= SIGNINS_MAX) return "busy";
     this.#inFlight++;
     try {
-      if (constantTimeEqual(encoder.encode(given), this.#cookie)) return "ok";
+      if (constantTimeEqualText(given, this.#cookie)) return "ok";
       await sleep(this.#delayMs);
       return "wrong";
     } finally {
@@ -83,5 +81,5 @@ export function sameOrigin(req: Request): boolean {
 
 /** Compares a form's anti-forgery token with the session's, in constant time. */
 export function sameToken(given: string | undefined, expected: string): boolean {
-  return constantTimeEqual(encoder.encode(given ?? ""), encoder.encode(expected));
+  return constantTimeEqualText(given ?? "", expected);
 }

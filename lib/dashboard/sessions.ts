@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { constantTimeEqual } from "../core/bytes.ts";
+import { constantTimeEqualText } from "../core/bytes.ts";
 
 /** A signed-in browser: its anti-forgery token goes into every form. */
 export interface Session {
@@ -77,7 +77,7 @@ export class Sessions {
     const m = /^([A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})$/.exec(token ?? "");
     if (!m) return undefined;
     const expected = base64url(await this.#sign(m[1]));
-    if (!constantTimeEqual(encoder.encode(expected), encoder.encode(m[2]))) return undefined;
+    if (!constantTimeEqualText(expected, m[2])) return undefined;
     const session = this.#table.get(m[1]);
     if (session === undefined) return undefined;
     if (session.expires <= this.#now()) {
