@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUN, Cluster, DENO, type Flavor, sleep } from "../support/cluster.ts";
+import { statFields } from "../support/proc.ts";
 
 /** The middle value (the upper one of the two middle values for an even count). */
 export function median(values: number[]): number {
@@ -56,9 +57,7 @@ export function helloWorld(flavor: Flavor, dir: string): string[] {
  * /proc/PID/stat, in clock ticks of 1/100 s). Throws when the process is gone.
  */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name before ") " may hold spaces and parentheses itself.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 

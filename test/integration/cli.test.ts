@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, te
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster, type Flavor, freePort, type NodeProc, programOf, type RunResult, waitFor } from "../support/cluster.ts";
+import { statFields } from "../support/proc.ts";
 
 setDefaultTimeout(60_000);
 
@@ -21,9 +22,7 @@ function alive(pid: number): boolean {
     return false;
   }
   try {
-    // /proc/PID/stat: "pid (comm) STATE ...", comm may hold spaces and parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+    return statFields(pid)[0] !== "Z";
   } catch {
     return true;
   }

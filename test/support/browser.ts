@@ -7,10 +7,11 @@
  * (`consoleErrors`). `close()` kills the browser and its helper processes
  * by pid, and removes its profile.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { statFields } from "./proc.ts";
 
 /** The Chromium binary on this machine, or undefined (the browser tests then skip). */
 export function chromiumPath(): string | undefined {
@@ -261,8 +262,7 @@ function descendantsOf(pid: number): number[] {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const ppid = Number(statFields(Number(entry))[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // The process ended while /proc was read.
