@@ -79,6 +79,10 @@ try {
   await bench("sequential", ["b@localhost", calls]);
   await bench("concurrent", ["b@localhost", 20_000, 16]);
   await bench("sequential", ["b@localhost", 2000, 65536]);
+  // Then 30,000 sequential calls more, and 100,000 casts before the casts row: rounds after
+  // the warm-up above kept getting faster until then while JSC's FTL tier compiled the path
+  // (test/bench/PROFILE.md, "Warm-up"). Erlang gets the same calls.
+  await bench("sequential", ["b@localhost", 30_000]);
   log("echo sizes");
   table.add("echo_small", 'rpc.echo("hello") sequential', "calls/s", calls / await bench<number>("sequential", ["b@localhost", calls]), erpc, ref("echo_small"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
   const mbs = async (size: number, n: number) => size * n / await bench<number>("sequential", ["b@localhost", n, size]) / 1e6;
@@ -91,6 +95,7 @@ try {
     table.add(`inflight_${w}`, `${w} calls in flight`, "calls/s", calls * 4 / s, erpc, ref(`inflight_${w}`), { on: "ratio", op: "≥", bound: 1.5 }, erlNote);
   }
   log("casts, multicall");
+  await bench("casts", ["b@localhost", 100_000]);
   table.add("cast", "casts executed", "casts/s", await bench<number>("casts", ["b@localhost", calls * 4]), "rpc:cast", ref("cast"), { on: "ratio", op: "≥", bound: 1.5 }, erlNote);
   // c and d only serve the multicall row: warmed as b was, or that row measures their JIT;
   // then 15,000 multicalls (test/bench/PROFILE.md: rounds of 5,000 got faster until then,

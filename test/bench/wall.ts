@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUN, Cluster, DENO, type Flavor, sleep } from "../support/cluster.ts";
-import { statFields } from "../support/proc.ts";
+import { statFields, threadStats } from "../support/proc.ts";
 
 /** The middle value (the upper one of the two middle values for an even count). */
 export function median(values: number[]): number {
@@ -57,8 +57,25 @@ export function helloWorld(flavor: Flavor, dir: string): string[] {
  * /proc/PID/stat, in clock ticks of 1/100 s). Throws when the process is gone.
  */
 export function cpuMs(pid: number): number {
-  const fields = statFields(pid);
+  return ticksMs(statFields(pid));
+}
+
+function ticksMs(fields: string[]): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU time of `pid` in ms by thread name, numbered threads together
+ * (`JITWorker1` and `JITWorker2` count as `JITWorker`); threads that have
+ * ended are not counted. Throws when the process is gone.
+ */
+export function cpuMsByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const { name, fields } of threadStats(pid)) {
+    const group = name.replace(/\d+$/, "");
+    byName.set(group, (byName.get(group) ?? 0) + ticksMs(fields));
+  }
+  return byName;
 }
 
 /**

@@ -1,10 +1,17 @@
 /**
  * Reading /proc (Linux) for the tests and benches: the fields of a process's
- * `stat` line.
+ * `stat` line, and of its threads'.
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+
+/** A stat line's command name, and its fields after it (see `statFields`). */
+function parseStat(stat: string): { name: string; fields: string[] } {
+  // "pid (comm) state ...": the command name may hold spaces and parentheses itself.
+  const close = stat.lastIndexOf(")");
+  return { name: stat.slice(stat.indexOf("(") + 1, close), fields: stat.slice(close + 2).split(" ") };
+}
 
 /**
  * The fields of /proc/PID/stat after the command name: index 0 is the state
@@ -12,7 +19,18 @@ import { readFileSync } from "node:fs";
  * in clock ticks. Throws when the process is gone.
  */
 export function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // "pid (comm) state ...": the command name may hold spaces and parentheses itself.
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).fields;
+}
+
+/** Each live thread of `pid`: its name and its stat fields, as `statFields` numbers them. */
+export function threadStats(pid: number): { name: string; fields: string[] }[] {
+  const threads = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.push(parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return threads;
 }
