@@ -6,7 +6,8 @@
  * @module
  */
 import { join } from "node:path";
-import { BUN, DENO, type Flavor, ROOT } from "../support/cluster.ts";
+import { type Flavor, ROOT } from "../support/cluster.ts";
+import { listening, type Listening, runAs } from "./programs.ts";
 
 export function wrkMissing(): string | undefined {
   return Bun.which("wrk") ? undefined : "skipped (install wrk)";
@@ -28,26 +29,10 @@ export async function wrk(url: string, cookie: string, seconds: number): Promise
 }
 
 /**
- * Starts bare_server.ts as the nodes run: compiled by `bun build --compile`
- * into `dir` for the binary flavor, from source otherwise. Resolves with its
- * pid, port and a stop function; throws when it exits before it listens.
+ * Starts bare_server.ts as the nodes run (`runAs`). Resolves with its pid,
+ * port and a stop function; throws when it exits before it listens.
  */
-export async function bareServer(flavor: Flavor, cookie: string, dir: string): Promise<{ pid: number; port: number; stop: () => void }> {
-  const entry = join(ROOT, "test/bench/bare_server.ts");
-  let argv = flavor === "deno" ? [DENO, "run", "-A", entry] : [BUN, "run", entry];
-  if (flavor === "binary") {
-    const out = join(dir, "bare_server");
-    const b = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", entry, "--outfile", out], { stdout: "pipe", stderr: "pipe" });
-    if (b.exitCode !== 0) throw new Error(`bun build --compile of bare_server.ts failed: ${b.stderr}`);
-    argv = [out];
-  }
-  const p = Bun.spawn(argv, { env: { ...(process.env as Record<string, string>), BENCH_COOKIE: cookie }, stdout: "pipe", stderr: "inherit" });
-  const reader = p.stdout.getReader();
-  let text = "";
-  while (!/port (\d+)/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`bare_server.ts exited before it listened: ${text}`);
-    text += new TextDecoder().decode(value);
-  }
-  return { pid: p.pid, port: Number(/port (\d+)/.exec(text)![1]), stop: () => p.kill("SIGTERM") };
+export function bareServer(flavor: Flavor, cookie: string, dir: string): Promise<Listening> {
+  const argv = runAs(flavor, join(ROOT, "test/bench/bare_server.ts"), dir);
+  return listening(argv, { ...(process.env as Record<string, string>), BENCH_COOKIE: cookie });
 }

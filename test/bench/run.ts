@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { BINARY, Cluster, type Flavor, programOf, ROOT, sleep } from "../support/cluster.ts";
 import { Erlang, erlangMissing, type ErlangRun, erlCallPath } from "./erlang.ts";
+import { bareWebSocketFloor } from "./floor.ts";
 import { bareServer, wrk, wrkMissing } from "./http.ts";
 import { meshOf } from "./mesh.ts";
 import { Table } from "./table.ts";
@@ -84,7 +85,8 @@ try {
   // (test/bench/PROFILE.md, "Warm-up"). Erlang gets the same calls.
   await bench("sequential", ["b@localhost", 30_000]);
   log("echo sizes");
-  table.add("echo_small", 'rpc.echo("hello") sequential', "calls/s", calls / await bench<number>("sequential", ["b@localhost", calls]), erpc, ref("echo_small"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+  const small = calls / await bench<number>("sequential", ["b@localhost", calls]);
+  table.add("echo_small", 'rpc.echo("hello") sequential', "calls/s", small, erpc, ref("echo_small"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
   const mbs = async (size: number, n: number) => size * n / await bench<number>("sequential", ["b@localhost", n, size]) / 1e6;
   await mbs(65536, 100);
   table.add("echo_64k", "echo 64 KiB sequential", "MB/s", await mbs(65536, 2000), erpc, ref("echo_64k"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
@@ -103,7 +105,15 @@ try {
   for (const peer of ["c@localhost", "d@localhost"]) await bench("concurrent", [peer, 20_000, 16]);
   const three = ["b@localhost", "c@localhost", "d@localhost"];
   await bench("multicalls", [three, 15_000]);
-  table.add("multicall", "multicall over 3 nodes, sequential", "multicalls/s", calls / await bench<number>("multicalls", [three, calls]), "erpc:multicall", ref("multicall"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+  const multi = calls / await bench<number>("multicalls", [three, calls]);
+  table.add("multicall", "multicall over 3 nodes, sequential", "multicalls/s", multi, "erpc:multicall", ref("multicall"), { on: "ratio", op: "≥", bound: 1 }, erlNote);
+
+  log("bare WebSocket floor");
+  // Info rows: the same round trips with no meshrpc code, the runtime's own floor (floor.ts).
+  const ws = `bare ${flavor === "deno" ? "Deno" : "Bun"} WebSocket`;
+  const floor = await bareWebSocketFloor(flavor, work, calls);
+  table.add("floor_small", 'rpc.echo("hello") sequential', "calls/s", small, `${ws} ping-pong`, floor.pingPong);
+  table.add("floor_multicall", "multicall over 3 nodes, sequential", "multicalls/s", multi, `${ws} fan-out`, floor.fanOut);
 
   log("HTTP");
   // The bare server is also the idle RSS reference: the same runtime serving HTTP, nothing else.

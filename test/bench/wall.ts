@@ -7,7 +7,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, Cluster, DENO, type Flavor, sleep } from "../support/cluster.ts";
+import { Cluster, type Flavor, sleep } from "../support/cluster.ts";
+import { runAs } from "./programs.ts";
 import { statFields, threadStats } from "../support/proc.ts";
 
 /** The middle value (the upper one of the two middle values for an even count). */
@@ -40,16 +41,11 @@ export async function medianWallMs(commands: Timed[], n: number): Promise<number
   return times.map(median);
 }
 
-/** The CLI's reference: a hello world, compiled by `bun build --compile` (run from source under Deno). */
+/** The CLI's reference: a hello world, run as the nodes run (`runAs`). */
 export function helloWorld(flavor: Flavor, dir: string): string[] {
   const src = join(dir, "hello.ts");
   writeFileSync(src, 'console.log("hello");\n');
-  if (flavor === "deno") return [DENO, "run", src];
-  if (flavor === "bun") return [BUN, "run", src];
-  const out = join(dir, "hello");
-  const p = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", src, "--outfile", out], { stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`bun build --compile of hello.ts failed: ${p.stderr}`);
-  return [out];
+  return runAs(flavor, src, dir);
 }
 
 /**

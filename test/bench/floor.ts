@@ -1,0 +1,42 @@
+/**
+ * The runtime's floor under the small-call and multicall rows: the same
+ * round trips over the runtime's own WebSocket with no meshrpc code
+ * (bare_ws.ts), measured in the same run with the same warm-ups, so that
+ * each run shows how far a row is from what the runtime itself can do.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type Flavor, ROOT } from "../support/cluster.ts";
+import { listening, type Listening, runAs } from "./programs.ts";
+
+export interface Floor {
+  /** One echo server, sequential round trips per second. */
+  pingPong: number;
+  /** Three echo servers written to at once, rounds per second. */
+  fanOut: number;
+}
+
+async function rounds(argv: string[], warmup: number, n: number, ports: number[]): Promise<number> {
+  const p = Bun.spawn([...argv, "client", String(warmup), String(n), ...ports.map(String)], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const us = /^us ([\d.]+)$/m.exec(out);
+  if (code !== 0 || !us) throw new Error(`bare_ws.ts client exited ${code}: ${out}${err}`);
+  return 1e6 / Number(us[1]);
+}
+
+/** Measures both floors: `n` rounds each, after the warm-ups the rows get. */
+export async function bareWebSocketFloor(flavor: Flavor, dir: string, n: number): Promise<Floor> {
+  const argv = runAs(flavor, join(ROOT, "test/bench/bare_ws.ts"), dir);
+  const servers: Listening[] = [];
+  try {
+    for (let i = 0; i < 3; i++) servers.push(await listening([...argv, "server"], process.env as Record<string, string>));
+    const ports = servers.map((s) => s.port);
+    return {
+      pingPong: await rounds(argv, 30_000, n, ports.slice(0, 1)),
+      fanOut: await rounds(argv, 15_000, n, ports),
+    };
+  } finally {
+    for (const s of servers) s.stop();
+  }
+}
