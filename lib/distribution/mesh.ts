@@ -71,8 +71,19 @@ export class Mesh {
     return this.#links.names(true);
   }
 
-  link(name: string): Link | undefined {
-    return this.#links.get(name);
+  /**
+   * The link to `node` when it is up, however the name is spelt (with a
+   * port, the host in capitals): a call to a linked node never waits for
+   * `connect`.
+   */
+  link(node: string): Link | undefined {
+    const link = this.#links.get(node);
+    if (link) return link;
+    try {
+      return this.#links.get(parseNodeName(node).full);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Outgoing calls waiting for replies, over every link. */

@@ -46,6 +46,19 @@ describe("the mesh", () => {
     expect(a.seen.map((e) => e.type)).toEqual(["nodeup"]);
   });
 
+  test("finds a link however the node's name is spelt, and nothing for a node it has no link to", async () => {
+    const world: World = new Map();
+    const a = node(world, "a@h");
+    node(world, "b@h");
+    const r = await a.mesh.connect("b@h");
+    if (r.kind !== "ok") throw new Error(`no link: ${JSON.stringify(r)}`);
+    expect(a.mesh.link("b@h")).toBe(r.link);
+    expect(a.mesh.link("b@h:1001")).toBe(r.link);
+    expect(a.mesh.link("b@H")).toBe(r.link);
+    expect(a.mesh.link("c@h")).toBeUndefined();
+    expect(a.mesh.link("not a node name")).toBeUndefined();
+  });
+
   test("ends with one link when two nodes dial each other at once", async () => {
     const world: World = new Map();
     const a = node(world, "a@h");
