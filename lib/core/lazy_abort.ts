@@ -10,15 +10,16 @@ export class LazyAbort {
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
-  #follow: (() => AbortSignal | undefined) | undefined;
+  #follow: { readonly signal?: AbortSignal } | undefined;
   #followed: AbortSignal | undefined;
   #onFollowed: (() => void) | undefined;
 
   /**
-   * `follow` names a signal this one also aborts with (the caller's); it is
-   * looked up, and listened to, only once this signal is asked for.
+   * `follow.signal` is a signal this one also aborts with (the caller's); it
+   * is read, and listened to, only once this signal is asked for (a getter
+   * there runs then, if ever).
    */
-  constructor(follow?: () => AbortSignal | undefined) {
+  constructor(follow?: { readonly signal?: AbortSignal }) {
     this.#follow = follow;
   }
 
@@ -28,7 +29,7 @@ export class LazyAbort {
     const controller = this.#controller = new AbortController();
     if (this.#aborted) controller.abort(this.#reason);
     else {
-      const followed = this.#follow?.();
+      const followed = this.#follow?.signal;
       if (followed?.aborted) this.abort(followed.reason);
       else if (followed) {
         this.#followed = followed;

@@ -43,24 +43,31 @@ export function encodeBatch(frames: Uint8Array[]): Uint8Array {
  */
 export function packMessages(frames: (Uint8Array | Uint8Array[])[], maxBytes: number): (Uint8Array | Uint8Array[])[] {
   const out: (Uint8Array | Uint8Array[])[] = [];
-  let group: Uint8Array[] = [];
+  // The frames of the batch being filled: frames[from] up to, not including, frames[i].
+  let from = 0;
   let size = BATCH_OVERHEAD;
-  const close = () => {
-    if (group.length === 1) out.push(group[0]);
-    else if (group.length > 1) out.push(encodeBatch(group));
-    group = [];
-    size = BATCH_OVERHEAD;
-  };
-  for (const f of frames) {
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
     if (!(f instanceof Uint8Array)) {
-      close();
+      addGroup(out, frames, from, i);
       out.push(f);
+      from = i + 1;
+      size = BATCH_OVERHEAD;
       continue;
     }
-    if (group.length > 0 && size + f.length > maxBytes) close();
-    group.push(f);
+    if (i > from && size + f.length > maxBytes) {
+      addGroup(out, frames, from, i);
+      from = i;
+      size = BATCH_OVERHEAD;
+    }
     size += f.length;
   }
-  close();
+  addGroup(out, frames, from, frames.length);
   return out;
+}
+
+/** Adds frames[from..to) to `out`: nothing, the one frame as it is, or a batch of them. */
+function addGroup(out: (Uint8Array | Uint8Array[])[], frames: (Uint8Array | Uint8Array[])[], from: number, to: number): void {
+  if (to - from === 1) out.push(frames[from]);
+  else if (to - from > 1) out.push(encodeBatch(frames.slice(from, to) as Uint8Array[]));
 }

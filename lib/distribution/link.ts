@@ -161,11 +161,11 @@ export class Link {
     const id = this.#pending.nextId();
     const bytes = this.#encodeRequest({ type: "call", id, module, function: fn, args, timeoutMs });
     if (!Array.isArray(bytes)) return Promise.resolve(bytes);
-    const cancel = () => this.#write({ type: "cancel", id });
+    // The peer is told to stop when this side stops waiting: at the timeout, or when `signal` aborts.
     const reply = this.#pending.wait(id, timeoutMs, () => {
-      cancel();
+      this.#cancel(id);
       return timeout(this.peer.name, timeoutMs);
-    }, signal && { signal, abandon: cancel });
+    }, signal && { signal, abandon: () => this.#cancel(id) });
     this.#writeBytes(bytes);
     return reply;
   }
@@ -211,6 +211,10 @@ export class Link {
     const size = byteLength(parts);
     if (size <= this.#maxMessageBytes) return parts;
     return badarg(tooLargeFailure(`the arguments of ${f.module}.${f.function}`, size, this.#maxMessageBytes));
+  }
+
+  #cancel(id: number): void {
+    this.#write({ type: "cancel", id });
   }
 
   #write(f: Frame): void {

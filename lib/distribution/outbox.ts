@@ -30,7 +30,17 @@ export class Outbox {
   #backpressure: Backpressure;
   // A flush ran in this turn: what is queued now waits for the turn's end.
   #coalescing = false;
+  // Made once per link, not once per flush: the hot path allocates no closures.
   #send = (frame: Uint8Array) => this.#transport.send(frame);
+  #flushNow = () => {
+    this.flush();
+    this.#coalescing = true;
+    this.#clock.soon(this.#turnEnded);
+  };
+  #turnEnded = () => {
+    this.#coalescing = false;
+    this.flush();
+  };
 
   /** Writes to `transport`; `failed` is told when a send throws. */
   constructor(transport: Transport, clock: Clock, failed: (err: unknown) => void) {
@@ -77,16 +87,7 @@ export class Outbox {
     this.#queue.push(parts.length === 1 ? parts[0] : parts);
     // A flush is due already when the queue held something.
     if (this.#queue.length > 1) return;
-    if (!this.#coalescing) queueMicrotask(() => this.#flushNow());
-  }
-
-  #flushNow(): void {
-    this.flush();
-    this.#coalescing = true;
-    this.#clock.soon(() => {
-      this.#coalescing = false;
-      this.flush();
-    });
+    if (!this.#coalescing) queueMicrotask(this.#flushNow);
   }
 
   /** Sends what is queued now, in order; never throws. */

@@ -42,30 +42,34 @@ export class PendingCalls {
     abort?: { signal: AbortSignal; abandon(): void },
   ): Promise<CallResult> {
     return new Promise<CallResult>((settle, reject) => {
-      const onAbort = () => {
-        if (this.#calls.get(id) !== entry) return;
-        this.#calls.delete(id);
-        entry.deadline?.cancel();
-        abort!.abandon();
-        reject(abort!.signal.reason);
-      };
-      const resolve = abort
-        ? (r: CallResult) => {
-          abort.signal.removeEventListener("abort", onAbort);
-          settle(r);
-        }
-        : settle;
-      const entry: Pending = { resolve, deadline: undefined };
-      abort?.signal.addEventListener("abort", onAbort, { once: true });
+      const entry: Pending = { resolve: settle, deadline: undefined };
+      if (abort) this.#follow(id, entry, abort, reject);
       if (Number.isFinite(timeoutMs)) {
         entry.deadline = this.#deadlines.add(timeoutMs, () => {
           if (this.#calls.get(id) !== entry) return;
           this.#calls.delete(id);
-          resolve(expire());
+          entry.resolve(expire());
         });
       }
       this.#calls.set(id, entry);
     });
+  }
+
+  /** Has call `id` give up when `abort.signal` aborts first; only calls given a signal pay for the listener. */
+  #follow(id: number, entry: Pending, abort: { signal: AbortSignal; abandon(): void }, reject: (reason: unknown) => void): void {
+    const settle = entry.resolve;
+    const onAbort = () => {
+      if (this.#calls.get(id) !== entry) return;
+      this.#calls.delete(id);
+      entry.deadline?.cancel();
+      abort.abandon();
+      reject(abort.signal.reason);
+    };
+    entry.resolve = (r) => {
+      abort.signal.removeEventListener("abort", onAbort);
+      settle(r);
+    };
+    abort.signal.addEventListener("abort", onAbort, { once: true });
   }
 
   /** Hands a reply to its call; false when no call waits for `id` (a late reply, after its timeout). */

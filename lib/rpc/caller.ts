@@ -25,7 +25,7 @@ import {
 } from "../result.ts";
 import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
 import type { CallStats } from "./call_stats.ts";
-import { execute } from "./execute.ts";
+import { execute, type Host } from "./execute.ts";
 import { InFlight } from "./in_flight.ts";
 import { checkCall } from "./request.ts";
 import type { NodeTransport } from "./transport.ts";
@@ -68,10 +68,12 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 
 export class Rpc {
   #o: RpcOptions;
+  #host: Host;
   #inFlight = new InFlight();
 
   constructor(options: RpcOptions) {
     this.#o = options;
+    this.#host = { self: options.self, api: options.api };
   }
 
   /**
@@ -112,11 +114,16 @@ export class Rpc {
     }
     signal?.throwIfAborted();
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
-    const result = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs }) ??
-      await this.#inFlight.track(() =>
+    let result: CallResult | undefined = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs });
+    if (!result) {
+      this.#inFlight.begin();
+      try {
         // The caller's signal only: the call's own timeout is the callee's and the link's to report.
-        deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal)
-      );
+        result = await deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal);
+      } finally {
+        this.#inFlight.end();
+      }
+    }
     this.#o.count?.("made", result.kind);
     return result;
   }
@@ -187,19 +194,8 @@ export class Rpc {
     const started = performance.now();
     let result: CallResult | Promise<CallResult>;
     try {
-      // No spread: it would read `req.signal`, which a link makes only when the function asks for it.
-      result = execute(this.#o.modules, {
-        caller: req.caller,
-        module: req.module,
-        function: req.function,
-        args: req.args,
-        timeoutMs: req.timeoutMs,
-        get signal() {
-          return req.signal;
-        },
-        self: this.#o.self,
-        api: this.#o.api,
-      });
+      // `req` as it is: a link makes `req.signal` only when the function asks for its own.
+      result = execute(this.#o.modules, this.#host, req);
     } catch (err) {
       this.#served(req, undefined, started);
       throw err;

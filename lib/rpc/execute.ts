@@ -11,19 +11,42 @@ import { type CallResult, exception, ok, timeout, undef, type Value } from "../r
 import type { CallContext, NodeApi } from "./context.ts";
 import type { Modules } from "./modules.ts";
 
+/** Where calls run: the same for every call a node serves. */
+export interface Host {
+  /** This node's name. */
+  self: string;
+  /** `this.rpc` for the function. */
+  api: NodeApi;
+}
+
 export interface ExecuteRequest {
   module: string;
   function: string;
   args: Value[];
-  /** This node's name. */
-  self: string;
   caller: string;
   /** `Infinity` for no deadline. */
   timeoutMs: number;
-  /** Aborts the call from outside (a `cancel` frame, a lost link). */
-  signal?: AbortSignal;
-  /** `this.rpc` for the function. */
-  api: NodeApi;
+  /** Aborts the call from outside (a `cancel` frame, a lost link); read only if the function reads its own. */
+  readonly signal?: AbortSignal;
+}
+
+/** A called function's `this`; its signal is made when first read. */
+class Context implements CallContext {
+  readonly self: string;
+  readonly caller: string;
+  readonly rpc: NodeApi;
+  readonly #abort: LazyAbort;
+
+  constructor(host: Host, caller: string, abort: LazyAbort) {
+    this.self = host.self;
+    this.caller = caller;
+    this.rpc = host.api;
+    this.#abort = abort;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
 }
 
 function encodable(data: unknown): Value | undefined {
@@ -69,19 +92,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * functions never read `this.signal`: it is made when first read (aborted
  * already if the call was cancelled or timed out by then).
  */
-export function execute(modules: Modules, req: ExecuteRequest): CallResult | Promise<CallResult> {
+export function execute(modules: Modules, host: Host, req: ExecuteRequest): CallResult | Promise<CallResult> {
   const fn = modules.lookup(req.module, req.function);
   if (!fn) return undef(req.module, req.function);
 
-  const abort = new LazyAbort(() => req.signal);
-  const ctx: CallContext = {
-    self: req.self,
-    caller: req.caller,
-    get signal() {
-      return abort.signal;
-    },
-    rpc: req.api,
-  };
+  const abort = new LazyAbort(req);
+  const ctx = new Context(host, req.caller, abort);
   let value: unknown;
   try {
     value = fn.apply(ctx, req.args);
@@ -93,19 +109,19 @@ export function execute(modules: Modules, req: ExecuteRequest): CallResult | Pro
     abort.dispose();
     return ok(value as Value);
   }
-  return settle(Promise.resolve(value).then((v) => ok(v as Value), exceptionOf), req, abort);
+  return settle(Promise.resolve(value).then((v) => ok(v as Value), exceptionOf), host.self, req.timeoutMs, abort);
 }
 
 /** What a returned promise comes to, unless the call's deadline passes first. */
-async function settle(run: Promise<CallResult>, req: ExecuteRequest, abort: LazyAbort): Promise<CallResult> {
+async function settle(run: Promise<CallResult>, self: string, timeoutMs: number, abort: LazyAbort): Promise<CallResult> {
   try {
     // `run` never rejects: the one rejection is the deadline's (none for a caller that set none).
-    return await deadline(run, Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : Infinity);
+    return await deadline(run, Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : Infinity);
   } catch (err) {
     if (!isTimeoutError(err)) throw err;
     // The reason AbortSignal.timeout gives: a DOMException named TimeoutError.
-    abort.abort(new DOMException(`Call timed out after ${req.timeoutMs} ms`, "TimeoutError"));
-    return timeout(req.self, req.timeoutMs);
+    abort.abort(new DOMException(`Call timed out after ${timeoutMs} ms`, "TimeoutError"));
+    return timeout(self, timeoutMs);
   } finally {
     abort.dispose();
   }

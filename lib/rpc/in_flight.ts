@@ -21,16 +21,6 @@ export class InFlight {
     if (--this.#count === 0 && this.#idle.length > 0) for (const r of this.#idle.splice(0)) setTimeout(r, 0);
   }
 
-  /** Counts `work` as in flight until it settles. */
-  async track<T>(work: () => Promise<T>): Promise<T> {
-    this.begin();
-    try {
-      return await work();
-    } finally {
-      this.end();
-    }
-  }
-
   /** Resolves when no call is in flight. */
   idle(): Promise<void> {
     return this.#count === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));

@@ -23,7 +23,12 @@ describe("LazyAbort: a signal made when first asked for", () => {
   test("it follows the other signal only once asked for, and dispose leaves no listener on it", () => {
     const outer = new AbortController();
     let looked = 0;
-    const a = new LazyAbort(() => (looked++, outer.signal));
+    const a = new LazyAbort({
+      get signal() {
+        looked++;
+        return outer.signal;
+      },
+    });
     expect(looked).toBe(0);
     const s = a.signal;
     expect(looked).toBe(1);
@@ -32,7 +37,7 @@ describe("LazyAbort: a signal made when first asked for", () => {
     expect(s.reason).toBe("cancelled");
 
     const later = new AbortController();
-    const b = new LazyAbort(() => later.signal);
+    const b = new LazyAbort(later);
     const sb = b.signal;
     b.dispose();
     later.abort("too late");
@@ -42,7 +47,7 @@ describe("LazyAbort: a signal made when first asked for", () => {
   test("a followed signal that aborted already gives an aborted signal", () => {
     const outer = new AbortController();
     outer.abort("gone");
-    const a = new LazyAbort(() => outer.signal);
+    const a = new LazyAbort(outer);
     expect(a.signal.aborted).toBe(true);
     expect(a.signal.reason).toBe("gone");
   });

@@ -21,15 +21,13 @@ describe("rpc.sleep", () => {
   test("waits longer than 2^31-1 ms instead of returning at once, and stops when cancelled", async () => {
     const abort = new AbortController();
     let settled = false;
-    const pending = Promise.resolve(execute(builtins(), {
+    const pending = Promise.resolve(execute(builtins(), { self: "a@h", api: {} as NodeApi }, {
       module: "rpc",
       function: "sleep",
       args: [2 ** 31 + 1000],
-      self: "a@h",
       caller: "b@h",
       timeoutMs: Infinity,
       signal: abort.signal,
-      api: {} as NodeApi,
     })).then((r) => {
       settled = true;
       return r;
@@ -41,14 +39,12 @@ describe("rpc.sleep", () => {
   });
 
   test("returns the milliseconds it slept", async () => {
-    const r = await execute(builtins(), {
+    const r = await execute(builtins(), { self: "a@h", api: {} as NodeApi }, {
       module: "rpc",
       function: "sleep",
       args: [5],
-      self: "a@h",
       caller: "b@h",
       timeoutMs: 1000,
-      api: {} as NodeApi,
     });
     expect(r).toEqual({ kind: "ok", value: 5 });
   });
@@ -58,14 +54,12 @@ describe("execute with a deadline over 2^31-1 ms (a peer's call frame may carry 
   test("runs the function instead of timing out at once", async () => {
     const m = new Modules();
     m.register("M", { later: () => new Promise((r) => setTimeout(() => r("done"), 30)) });
-    const r = await execute(m, {
+    const r = await execute(m, { self: "a@h", api: {} as NodeApi }, {
       module: "M",
       function: "later",
       args: [],
-      self: "a@h",
       caller: "b@h",
       timeoutMs: 2 ** 31 + 1000,
-      api: {} as NodeApi,
     });
     expect(r).toEqual({ kind: "ok", value: "done" });
   });
@@ -83,14 +77,12 @@ describe("system.activity", () => {
       activity: () => ({ calls: [], links: [], events: [] }),
     });
     m.register("Person", { say_hello() {}, whoami() {} });
-    const r = await execute(m, {
+    const r = await execute(m, { self: "a@h", api: {} as NodeApi }, {
       module: "system",
       function: "activity",
       args: [],
-      self: "a@h",
       caller: "a@h",
       timeoutMs: 1000,
-      api: {} as NodeApi,
     });
     expect(r.kind).toBe("ok");
     const value = (r as { value: Record<string, Record<string, string[]>> }).value;

@@ -6,7 +6,7 @@ import { Modules } from "../../lib/rpc/modules.ts";
 const api = {} as NodeApi;
 
 function run(modules: Modules, module: string, fn: string, args: unknown[] = [], timeoutMs = 1000, signal?: AbortSignal) {
-  return execute(modules, { module, function: fn, args: args as never, self: "a@h", caller: "b@h", timeoutMs, signal, api });
+  return execute(modules, { self: "a@h", api }, { module, function: fn, args: args as never, caller: "b@h", timeoutMs, signal });
 }
 
 describe("execute", () => {
