@@ -1,7 +1,8 @@
 /**
- * How a row's speed moves after `make bench`'s first warm-up: rounds of the
- * row's load, each printed with its time per operation and the CPU each
- * daemon used per operation, by thread (main `meshrpc`, `JITWorker`,
+ * How a row's speed moves with its warm-up: what `make bench` runs before
+ * the row (its other rows), then rounds of the row's load instead of the
+ * row's own warm-up, each printed with its time per operation and the CPU
+ * each daemon used per operation, by thread (main `meshrpc`, `JITWorker`,
  * `HeapHelper`, `JSCWarmUp`, `mi-scavenger`). JIT workers busy in a round
  * mean the call path was still being compiled. Daemons from dist/meshrpc,
  * or MESHRPC_BENCH_BINARY.
@@ -12,10 +13,31 @@ import { join } from "node:path";
 import { Cluster, type NodeProc, ROOT, sleep } from "../support/cluster.ts";
 import { cpuMsByThread } from "./wall.ts";
 
+const B = "b@localhost";
+type Step = [fn: string, args: unknown[]];
+// What run.ts runs before each row, without that row's own warm-up.
+const FIRST: Step[] = [["sequential", [B, 5000]], ["concurrent", [B, 20_000, 16]], ["sequential", [B, 2000, 65536]]];
+const ECHO_ROWS: Step[] = [
+  ["sequential", [B, 30_000]],
+  ["sequential", [B, 5000]],
+  ["sequential", [B, 2100, 65536]],
+  ["sequential", [B, 300, 1048576]],
+  ...[16, 64, 256].map((w): Step => ["concurrent", [B, 20_000, w]]),
+];
 const LOADS = {
-  seq: { n: 5000, fn: "sequential", args: (n: number) => ["b@localhost", n] },
-  cast: { n: 20_000, fn: "casts", args: (n: number) => ["b@localhost", n] },
-  multi: { n: 5000, fn: "multicalls", args: (n: number) => [["b@localhost", "c@localhost", "d@localhost"], n] },
+  seq: { n: 5000, fn: "sequential", args: (n: number) => [B, n], before: FIRST },
+  cast: { n: 20_000, fn: "casts", args: (n: number) => [B, n], before: [...FIRST, ...ECHO_ROWS] },
+  multi: {
+    n: 5000,
+    fn: "multicalls",
+    args: (n: number) => [[B, "c@localhost", "d@localhost"], n],
+    before: [
+      ...FIRST,
+      ...ECHO_ROWS,
+      ["casts", [B, 120_000]],
+      ...["c@localhost", "d@localhost"].map((peer): Step => ["concurrent", [peer, 20_000, 16]]),
+    ] as Step[],
+  },
 };
 const what = process.argv[2] as keyof typeof LOADS;
 if (!(what in LOADS)) throw new Error("usage: rounds.ts seq|cast|multi [ROUNDS]");
@@ -33,11 +55,7 @@ try {
     if (r.status !== 200) throw new Error(`Bench.${fn} failed: ${JSON.stringify(r.body)}`);
     return r.body.ok as number;
   };
-  // make bench's first warm-up (test/bench/run.ts), and the other targets' for a multicall.
-  await bench("sequential", ["b@localhost", 5000]);
-  await bench("concurrent", ["b@localhost", 20_000, 16]);
-  await bench("sequential", ["b@localhost", 2000, 65536]);
-  if (what === "multi") for (const peer of ["c@localhost", "d@localhost"]) await bench("concurrent", [peer, 20_000, 16]);
+  for (const [fn, args] of load.before) await bench(fn, args);
   const used = nodes.slice(0, what === "multi" ? 4 : 2);
   for (let round = 0; round < rounds; round++) {
     const before = used.map((x) => cpuMsByThread(x.pid));

@@ -46,7 +46,7 @@ main([CallsS | PeersS]) ->
     casts(F, 100000),
     row(cast, casts(F, N * 4)),
     [par(P, Small, 20000, 16) || P <- tl(Peers)],
-    multi(Peers, Small, 15000),
+    multi(Peers, Small, 35000),
     row(multicall, N / multi(Peers, Small, N)),
     halt().
 
