@@ -64,6 +64,11 @@ export class Erlang {
     for (const peer of this.peers) {
       await this.#run(["erl", "-sname", peer, "-setcookie", this.cookie, "-noshell", "-detached", "-pa", this.dir]);
     }
+    return await this.again(calls);
+  }
+
+  /** Every row once more, against the peers `run` started (warm-ups included, as the first time). */
+  async again(calls: number): Promise<ErlangRun> {
     const p = Bun.spawn(
       ["erl", "-sname", "hoge@localhost", "-setcookie", this.cookie, "-noshell", "-pa", this.dir, "-run", "meshbench", "main", String(calls), ...this.peers],
       { env: this.env, stdout: "pipe", stderr: "pipe", cwd: this.dir },
@@ -73,7 +78,7 @@ export class Erlang {
     let otp = "?";
     for (const line of out.split("\n")) {
       const [tag, a, b] = line.trim().split(/\s+/);
-      if (tag === "pid") this.#pids.push(Number(b));
+      if (tag === "pid" && !this.#pids.includes(Number(b))) this.#pids.push(Number(b));
       if (tag === "row") rows[a] = Number(b);
       if (tag === "otp") otp = a;
     }
