@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, sleep } from "../support/cluster.ts";
+import { WARMUP } from "./warmup.ts";
 
 export interface ErlangRun {
   otp: string;
@@ -70,7 +71,11 @@ export class Erlang {
   /** Every row once more, against the peers `run` started (warm-ups included, as the first time). */
   async again(calls: number): Promise<ErlangRun> {
     const p = Bun.spawn(
-      ["erl", "-sname", "hoge@localhost", "-setcookie", this.cookie, "-noshell", "-pa", this.dir, "-run", "meshbench", "main", String(calls), ...this.peers],
+      [
+        ...["erl", "-sname", "hoge@localhost", "-setcookie", this.cookie, "-noshell", "-pa", this.dir, "-run", "meshbench", "main"],
+        ...[calls, WARMUP.sequential, WARMUP.casts, WARMUP.multicalls].map(String),
+        ...this.peers,
+      ],
       { env: this.env, stdout: "pipe", stderr: "pipe", cwd: this.dir },
     );
     const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { type Flavor, ROOT } from "../support/cluster.ts";
 import { listening, type Listening, runAs } from "./programs.ts";
+import { WARMUP } from "./warmup.ts";
 
 export interface Floor {
   /** One echo server, sequential round trips per second. */
@@ -33,8 +34,8 @@ export async function bareWebSocketFloor(flavor: Flavor, dir: string, n: number)
     for (let i = 0; i < 3; i++) servers.push(await listening([...argv, "server"], process.env as Record<string, string>));
     const ports = servers.map((s) => s.port);
     return {
-      pingPong: await rounds(argv, 30_000, n, ports.slice(0, 1)),
-      fanOut: await rounds(argv, 15_000, n, ports),
+      pingPong: await rounds(argv, WARMUP.sequential, n, ports.slice(0, 1)),
+      fanOut: await rounds(argv, WARMUP.multicalls, n, ports),
     };
   } finally {
     for (const s of servers) s.stop();

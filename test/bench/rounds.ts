@@ -12,13 +12,14 @@
 import { join } from "node:path";
 import { Cluster, type NodeProc, ROOT, sleep } from "../support/cluster.ts";
 import { cpuMsByThread } from "./wall.ts";
+import { WARMUP } from "./warmup.ts";
 
 const B = "b@localhost";
 type Step = [fn: string, args: unknown[]];
 // What run.ts runs before each row, without that row's own warm-up.
 const FIRST: Step[] = [["sequential", [B, 5000]], ["concurrent", [B, 20_000, 16]], ["sequential", [B, 2000, 65536]]];
 const ECHO_ROWS: Step[] = [
-  ["sequential", [B, 30_000]],
+  ["sequential", [B, WARMUP.sequential]],
   ["sequential", [B, 5000]],
   ["sequential", [B, 2100, 65536]],
   ["sequential", [B, 300, 1048576]],
@@ -34,7 +35,8 @@ const LOADS = {
     before: [
       ...FIRST,
       ...ECHO_ROWS,
-      ["casts", [B, 120_000]],
+      // The casts row's warm-up, then the row itself.
+      ["casts", [B, WARMUP.casts + 20_000]],
       ...["c@localhost", "d@localhost"].map((peer): Step => ["concurrent", [peer, 20_000, 16]]),
     ] as Step[],
   },

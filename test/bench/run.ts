@@ -20,6 +20,7 @@ import { bareServer, wrk, wrkMissing } from "./http.ts";
 import { meshOf } from "./mesh.ts";
 import { Table, type Target } from "./table.ts";
 import { helloWorld, idleRss, median, medianWallMs, rssOf } from "./wall.ts";
+import { WARMUP } from "./warmup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -91,10 +92,10 @@ try {
   await bench("sequential", ["b@localhost", calls]);
   await bench("concurrent", ["b@localhost", 20_000, 16]);
   await bench("sequential", ["b@localhost", 2000, 65536]);
-  // Then 30,000 sequential calls more, and 100,000 casts before the casts row: rounds after
-  // the warm-up above kept getting faster until then while JSC's FTL tier compiled the path
+  // Then the small-call row's own warm-up, and later the casts row's (warmup.ts): rounds after
+  // the warm-up above kept getting faster while JSC's FTL tier compiled the path
   // (test/bench/PROFILE.md, "Warm-up"). Erlang gets the same calls.
-  await bench("sequential", ["b@localhost", 30_000]);
+  await bench("sequential", ["b@localhost", WARMUP.sequential]);
   log("echo sizes");
   const small = calls / await bench<number>("sequential", ["b@localhost", calls]);
   versusErlang.push(["echo_small", 'rpc.echo("hello") sequential', "calls/s", small, erpc, atLeast(1)]);
@@ -108,14 +109,14 @@ try {
     versusErlang.push([`inflight_${w}`, `${w} calls in flight`, "calls/s", calls * 4 / s, erpc, atLeast(1.5)]);
   }
   log("casts, multicall");
-  await bench("casts", ["b@localhost", 100_000]);
+  await bench("casts", ["b@localhost", WARMUP.casts]);
   versusErlang.push(["cast", "casts executed", "casts/s", await bench<number>("casts", ["b@localhost", calls * 4]), "rpc:cast", atLeast(1.5)]);
   // c and d only serve the multicall row: warmed as b was, or that row measures their JIT;
-  // then 35,000 multicalls (test/bench/PROFILE.md, "Warm-up": after this bench's other rows,
-  // rounds of 5,000 got faster until then, the JIT workers busy in the first four).
+  // then the multicall row's own warm-up (warmup.ts; PROFILE.md, "Warm-up": after this bench's
+  // other rows, rounds of 5,000 got faster until then, the JIT workers busy in the first four).
   for (const peer of ["c@localhost", "d@localhost"]) await bench("concurrent", [peer, 20_000, 16]);
   const three = ["b@localhost", "c@localhost", "d@localhost"];
-  await bench("multicalls", [three, 35_000]);
+  await bench("multicalls", [three, WARMUP.multicalls]);
   const multi = calls / await bench<number>("multicalls", [three, calls]);
   versusErlang.push(["multicall", "multicall over 3 nodes, sequential", "multicalls/s", multi, "erpc:multicall", atLeast(1)]);
 

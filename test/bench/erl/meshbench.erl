@@ -1,6 +1,8 @@
 %% The Erlang side of `make bench` (test/bench/erlang.ts): the same rows as
 %% meshrpc's test/bench/modules/Bench.ts, with erpc/rpc between nodes of this
 %% host. Prints `pid NODE OSPID` for each peer, then `row KEY VALUE` lines.
+%% Arguments: calls per row, the three warm-ups of test/bench/warmup.ts
+%% (sequential calls, casts, multicalls), then the peers.
 -module(meshbench).
 -export([main/1, echo/1, ticks_init/0, tick/0, ticks/0]).
 
@@ -26,8 +28,9 @@ ticks_init() ->
 tick() -> ets:update_counter(meshbench_ticks, n, 1).
 ticks() -> ets:lookup_element(meshbench_ticks, n, 2).
 
-main([CallsS | PeersS]) ->
+main([CallsS, SeqWarmS, CastWarmS, MultiWarmS | PeersS]) ->
     N = list_to_integer(CallsS),
+    [SeqWarm, CastWarm, MultiWarm] = [list_to_integer(S) || S <- [SeqWarmS, CastWarmS, MultiWarmS]],
     Peers = [list_to_atom(P) || P <- PeersS],
     [F | _] = Peers,
     [wait_pong(P, 100) || P <- Peers],
@@ -38,15 +41,15 @@ main([CallsS | PeersS]) ->
     seq(F, Small, N),
     par(F, Small, 20000, 16),
     seq(F, payload(65536), 2000),
-    seq(F, Small, 30000),
+    seq(F, Small, SeqWarm),
     row(echo_small, N / seq(F, Small, N)),
     row(echo_64k, 65536 * 2000 / seq(F, payload(65536), 2000) / 1.0e6),
     row(echo_1m, 1048576 * 300 / seq(F, payload(1048576), 300) / 1.0e6),
     [row(list_to_atom("inflight_" ++ integer_to_list(W)), N * 4 / par(F, Small, N * 4, W)) || W <- [16, 64, 256]],
-    casts(F, 100000),
+    casts(F, CastWarm),
     row(cast, casts(F, N * 4)),
     [par(P, Small, 20000, 16) || P <- tl(Peers)],
-    multi(Peers, Small, 35000),
+    multi(Peers, Small, MultiWarm),
     row(multicall, N / multi(Peers, Small, N)),
     halt().
 
