@@ -90,11 +90,15 @@ export class Rpc {
     return this.#inFlight.idle();
   }
 
-  /** `hoge@localhost`, also when written `hoge@localhost:4001` or `hoge@LOCALHOST`. */
-  #isSelf(node: string): boolean {
+  /**
+   * `hoge@localhost`, also when written `hoge@localhost:4001` or
+   * `hoge@LOCALHOST`. `linked` is the link to `node`, for a caller that has
+   * looked it up already.
+   */
+  #isSelf(node: string, linked = this.#o.mesh.link(node)): boolean {
     if (node === this.#o.self) return true;
-    // A linked node's name is how the other node spells itself: not this node.
-    if (this.#o.mesh.link(node)) return false;
+    // A linked node is another node, however its name is spelt.
+    if (linked) return false;
     try {
       return parseNodeName(node).full === this.#o.self;
     } catch {
@@ -136,7 +140,8 @@ export class Rpc {
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<CallResult> {
-    if (this.#isSelf(node)) {
+    const linked = this.#o.mesh.link(node);
+    if (this.#isSelf(node, linked)) {
       const copied = copyArgs(module, fn, args);
       if (!Array.isArray(copied)) return copied;
       const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs, signal });
@@ -147,7 +152,6 @@ export class Rpc {
         return exception("EncodeError", `${module}.${fn} returned a value that cannot be sent: ${(err as Error).message}`);
       }
     }
-    const linked = this.#o.mesh.link(node);
     // Asked once: a congested link hands out the wait it queued this call in.
     const busy = linked?.writable();
     if (linked && !busy) return await linked.call(module, fn, args, { timeoutMs, signal });
@@ -238,14 +242,14 @@ export class Rpc {
   async cast(node: string, module: string, fn: string, args: Value[]): Promise<CallResult> {
     const invalid = checkCall({ node, module, function: fn, args });
     if (invalid) return invalid;
-    if (this.#isSelf(node)) {
+    const linked = this.#o.mesh.link(node);
+    if (this.#isSelf(node, linked)) {
       const copied = copyArgs(module, fn, args);
       if (!Array.isArray(copied)) return copied;
       this.serveCast({ caller: this.#o.self, module, function: fn, args: copied });
       return { kind: "ok", value: true };
     }
     // The usual case, a linked node with room on its link, needs no wait at all.
-    const linked = this.#o.mesh.link(node);
     if (linked) {
       // Asked once: a congested link hands out the wait it queued this cast in.
       const busy = linked.writable();
