@@ -38,6 +38,14 @@ export function erlCallPath(): string | undefined {
   return undefined;
 }
 
+/** Runs `argv` to its end and resolves with its output; rejects with both outputs when it fails. */
+export async function runTool(argv: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  const p = Bun.spawn(argv, { env, stdout: "pipe", stderr: "pipe", cwd });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
+  return out;
+}
+
 export class Erlang {
   readonly dir: string;
   readonly cookie = `bench${crypto.randomUUID().slice(0, 8)}`;
@@ -51,11 +59,8 @@ export class Erlang {
     this.env = { ...(process.env as Record<string, string>), ERL_EPMD_PORT: String(43000 + Math.floor(Math.random() * 1000)), HOME: this.dir };
   }
 
-  async #run(argv: string[]): Promise<string> {
-    const p = Bun.spawn(argv, { env: this.env, stdout: "pipe", stderr: "pipe", cwd: this.dir });
-    const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-    if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
-    return out;
+  #run(argv: string[]): Promise<string> {
+    return runTool(argv, this.env, this.dir);
   }
 
   /** Compiles the module, starts epmd and the peers, runs every row; throws with erl's output on failure. */

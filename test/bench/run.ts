@@ -2,7 +2,8 @@
  * `make bench`: every row of issue 8's table, meshrpc next to its reference
  * measured in the same run (Erlang/OTP's erpc and rpc:cast, run before and
  * after meshrpc's call rows and averaged; a bare HTTP server under wrk; a
- * compiled hello world and erl_call), printed as one table with the ratio
+ * compiled hello world, a bare client and erl_call; the same mesh of Erlang
+ * nodes), printed as one table with the ratio
  * and the target, and written as JSON. Speed targets live here, never in
  * tests. A missing tool skips its rows with one note.
  *
@@ -13,13 +14,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { encode } from "../../lib/codec/cbor_encode.ts";
 import { BINARY, Cluster, type Flavor, programOf, ROOT, sleep } from "../support/cluster.ts";
 import { Erlang, erlangMissing, type ErlangRun, erlCallPath } from "./erlang.ts";
 import { bareWebSocketFloor } from "./floor.ts";
 import { bareServer, wrk, wrkMissing } from "./http.ts";
-import { meshOf } from "./mesh.ts";
+import { erlangMeshOf } from "./erlang_mesh.ts";
+import { type MeshFigures, meshOf } from "./mesh.ts";
 import { Table, type Target } from "./table.ts";
-import { helloWorld, idleRss, median, medianWallMs, rssOf } from "./wall.ts";
+import { cliFloor, helloWorld, idleRss, median, medianWallMs, rssOf } from "./wall.ts";
 import { WARMUP } from "./warmup.ts";
 
 const { values } = parseArgs({
@@ -167,12 +170,18 @@ try {
   log("CLI");
   const env = cluster.env({ MESHRPC_NODE: "a@localhost" });
   const erlCall = erlCallPath();
-  const [cli, hello, erlCallMs = null] = await medianWallMs([
+  const request = encode({ node: "a@localhost", module: "rpc", function: "echo", args: ["hello"] });
+  const [cli, hello, floorMs, erlCallMs = null] = await medianWallMs([
     { argv: [...programOf(flavor), "call", "a@localhost", "rpc", "echo", "hello"], env },
     { argv: helloWorld(flavor, work), env },
+    { argv: cliFloor(flavor, work, join(env.MESHRPC_RUNTIME_DIR, "a@localhost.sock"), request), env },
     ...(erl && erlCall ? [{ argv: [erlCall, "-c", erl.cookie, "-n", erl.peers[0], "-a", "meshbench echo [hello]"], env: erl.env }] : []),
   ], 21);
-  table.add("cli", "`meshrpc call` wall time", "ms", cli, flavor === "binary" ? "compiled hello world" : `${flavor} run hello.ts`, hello, { on: "ratio", op: "≤", bound: 1.5 });
+  const helloName = flavor === "binary" ? "compiled hello world" : `${flavor} run hello.ts`;
+  table.add("cli", "`meshrpc call` wall time", "ms", cli, helloName, hello, { on: "ratio", op: "≤", bound: 1.5 });
+  // Info: the runtime's floor, what the CLI cannot leave out (cli_floor.ts), and where it lies against the hello world.
+  const floorNote = `(the floor is ${(floorMs / hello).toFixed(2)}× the hello world)`;
+  table.add("cli_floor", "`meshrpc call` wall time", "ms", cli, "bare client: lstat, fetch on the socket", floorMs, undefined, floorNote);
   table.add("cli_erl_call", "`meshrpc call` wall time", "ms", cli, "erl_call", erlCallMs, undefined, erl ? (erlCall ? "" : "skipped (install erlang-dev: erl_call)") : erlNote);
   // The binary's row is taken at the end, in two page-cache states (idleRss).
   if (flavor !== "binary") table.add("idle_rss", "idle node RSS", "MiB", idle.rss / 1048576, "idle bare server", bareRss / 1048576, { on: "value", op: "≤", bound: 40 }, `(anon ${mib(idle.anon)}, file ${mib(idle.file)})`);
@@ -182,17 +191,29 @@ try {
 }
 
 for (const size of values.mesh.split(",").filter(Boolean).map(Number)) {
+  const key = `mesh_${size}`;
+  const what = `mesh of ${size}: full after the last start`;
+  const bound = { on: "value", op: "≤", bound: 1 } as const;
   if (size > 50 && elapsedS() > 330) {
-    table.add(`mesh_${size}`, `mesh of ${size}: full after the last start`, "s", null, "", null, { on: "value", op: "≤", bound: 1 }, "skipped (time budget)");
+    table.add(key, what, "s", null, "", null, bound, "skipped (time budget)");
     continue;
   }
+  // The same mesh of Erlang nodes, started the same way (erlang_mesh.ts): the reference.
+  let ref: MeshFigures | undefined;
+  if (!erlNote) {
+    log(`Erlang mesh of ${size}`);
+    ref = await erlangMeshOf(size).catch((err) => void console.error(err));
+  }
+  const refName = ref ? `Erlang/OTP (start ${ref.startS.toFixed(1)} s)` : "";
   log(`mesh of ${size}`);
   try {
     const m = await meshOf(flavor, size);
-    table.add(`mesh_${size}`, `mesh of ${size}: full after the last start`, "s", m.fullMeshS, "", null, { on: "value", op: "≤", bound: 1 }, `(start ${m.startS.toFixed(1)} s)`);
+    table.add(key, what, "s", m.fullMeshS, refName, ref?.fullMeshS ?? null, bound, `(start ${m.startS.toFixed(1)} s)`);
+    const total = (f: MeshFigures) => f.startS + f.fullMeshS;
+    table.add(`${key}_total`, `mesh of ${size}: first start to full mesh`, "s", total(m), ref ? "Erlang/OTP" : "", ref ? total(ref) : null);
   } catch (err) {
     // The table of everything measured so far matters more than this row.
-    table.add(`mesh_${size}`, `mesh of ${size}: full after the last start`, "s", null, "", null, { on: "value", op: "≤", bound: 1 }, `failed: ${(err as Error).message}`);
+    table.add(key, what, "s", null, refName, ref?.fullMeshS ?? null, bound, `failed: ${(err as Error).message}`);
   }
 }
 if (flavor === "binary") {

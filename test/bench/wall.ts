@@ -49,6 +49,15 @@ export function helloWorld(flavor: Flavor, dir: string): string[] {
 }
 
 /**
+ * The CLI row's floor (cli_floor.ts), run as the nodes run: lstat, then
+ * `request` (CBOR) POSTed to `/call` on the control socket `socket`.
+ */
+export function cliFloor(flavor: Flavor, dir: string, socket: string, request: Uint8Array): string[] {
+  const hex = Array.from(request, (b) => b.toString(16).padStart(2, "0")).join("");
+  return [...runAs(flavor, join(import.meta.dir, "cli_floor.ts"), dir), socket, hex];
+}
+
+/**
  * User+system CPU milliseconds `pid` has used so far (fields 14 and 15 of
  * /proc/PID/stat, in clock ticks of 1/100 s). Throws when the process is gone.
  */
