@@ -69,14 +69,28 @@ async function listening(env: Record<string, string>, dir: string): Promise<void
   }
 }
 
-/** Resolves once `node` prints `ready`, and records its `full` line; rejects when it exits before. */
+/** Erlang nodes start within this long even on a busy machine (a BEAM takes ~0.5 CPU s). */
+const START_MS = 30_000;
+
+/**
+ * Resolves once `node` prints `ready`, and records its `full` line; rejects
+ * when it exits before, or is stopped after START_MS without saying it runs.
+ */
 async function watch(node: ErlNode, name: string): Promise<void> {
   const reader = node.proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
-  while (!text.includes("ready\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Erlang node ${name} exited before it ran: ${text}${await new Response(node.proc.stderr).text()}`);
-    text += value;
+  const slow = setTimeout(() => node.proc.kill("SIGTERM"), START_MS);
+  try {
+    while (!text.includes("ready\n")) {
+      const { value, done } = await reader.read();
+      if (done) {
+        const err = await new Response(node.proc.stderr).text();
+        throw new Error(`Erlang node ${name} exited before it ran (or took over ${START_MS / 1000} s): ${text}${err}`);
+      }
+      text += value;
+    }
+  } finally {
+    clearTimeout(slow);
   }
   (async () => {
     for (;;) {

@@ -200,11 +200,12 @@ for (const size of values.mesh.split(",").filter(Boolean).map(Number)) {
   }
   // The same mesh of Erlang nodes, started the same way (erlang_mesh.ts): the reference.
   let ref: MeshFigures | undefined;
+  let refName = "";
   if (!erlNote) {
     log(`Erlang mesh of ${size}`);
     ref = await erlangMeshOf(size).catch((err) => void console.error(err));
+    refName = ref ? `Erlang/OTP (start ${ref.startS.toFixed(1)} s)` : "Erlang/OTP: failed (see stderr)";
   }
-  const refName = ref ? `Erlang/OTP (start ${ref.startS.toFixed(1)} s)` : "";
   log(`mesh of ${size}`);
   try {
     const m = await meshOf(flavor, size);
