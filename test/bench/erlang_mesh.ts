@@ -100,5 +100,7 @@ async function watch(node: ErlNode, name: string): Promise<void> {
       if (done || full) return;
       text += value;
     }
-  })();
+  })().catch(() => {
+    // The node was stopped: a node that never said `full` fails the wait in erlangMeshOf.
+  });
 }
