@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, sleep } from "../support/cluster.ts";
+import { runTool } from "./programs.ts";
 import { WARMUP } from "./warmup.ts";
 
 export interface ErlangRun {
@@ -36,14 +37,6 @@ export function erlCallPath(): string | undefined {
     if (existsSync(p)) return p;
   }
   return undefined;
-}
-
-/** Runs `argv` to its end and resolves with its output; rejects with both outputs when it fails. */
-export async function runTool(argv: string[], env: Record<string, string>, cwd: string): Promise<string> {
-  const p = Bun.spawn(argv, { env, stdout: "pipe", stderr: "pipe", cwd });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
-  return out;
 }
 
 export class Erlang {

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, sleep } from "../support/cluster.ts";
-import { runTool } from "./erlang.ts";
 import type { MeshFigures } from "./mesh.ts";
+import { runTool } from "./programs.ts";
 
 interface ErlNode {
   proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
@@ -38,7 +38,7 @@ export async function erlangMeshOf(size: number, wave = 8): Promise<MeshFigures>
     await runTool(["erlc", "-o", dir, join(ROOT, "test/bench/erl/meshwatch.erl")], env, dir);
     // In the foreground, as a child stopped by pid like the nodes.
     epmd = Bun.spawn(["epmd", "-port", epmdPort], { env, stdout: "ignore", stderr: "ignore" });
-    await listening(env, dir);
+    await epmdAnswers(env, dir);
     await start("hub@localhost", []);
     const t0 = Date.now();
     for (let i = 1; i < size; i += wave) {
@@ -61,7 +61,7 @@ export async function erlangMeshOf(size: number, wave = 8): Promise<MeshFigures>
 }
 
 /** Resolves once the epmd of `env` answers; throws after 5 s. */
-async function listening(env: Record<string, string>, dir: string): Promise<void> {
+async function epmdAnswers(env: Record<string, string>, dir: string): Promise<void> {
   for (const t0 = Date.now(); ; await sleep(20)) {
     const ok = await runTool(["epmd", "-names"], env, dir).then(() => true, () => false);
     if (ok) return;

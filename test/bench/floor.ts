@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { type Flavor, ROOT } from "../support/cluster.ts";
-import { listening, type Listening, runAs } from "./programs.ts";
+import { listening, type Listening, runAs, runTool } from "./programs.ts";
 import { WARMUP } from "./warmup.ts";
 
 export interface Floor {
@@ -19,10 +19,9 @@ export interface Floor {
 }
 
 async function rounds(argv: string[], warmup: number, n: number, ports: number[]): Promise<number> {
-  const p = Bun.spawn([...argv, "client", String(warmup), String(n), ...ports.map(String)], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const out = await runTool([...argv, "client", String(warmup), String(n), ...ports.map(String)]);
   const us = /^us ([\d.]+)$/m.exec(out);
-  if (code !== 0 || !us) throw new Error(`bare_ws.ts client exited ${code}: ${out}${err}`);
+  if (!us) throw new Error(`bare_ws.ts client printed no "us" line: ${out}`);
   return 1e6 / Number(us[1]);
 }
 

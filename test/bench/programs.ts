@@ -19,6 +19,17 @@ export function runAs(flavor: Flavor, entry: string, dir: string): string[] {
   return [out];
 }
 
+/**
+ * Runs `argv` to its end and resolves with its output; rejects with both
+ * outputs when it exits other than 0.
+ */
+export async function runTool(argv: string[], env?: Record<string, string>, cwd?: string): Promise<string> {
+  const p = Bun.spawn(argv, { env, stdout: "pipe", stderr: "pipe", cwd });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${out}${err}`);
+  return out;
+}
+
 /** A started server: its pid and port, and how to stop it (by pid). */
 export interface Listening {
   pid: number;

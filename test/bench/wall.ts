@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster, type Flavor, sleep } from "../support/cluster.ts";
+import { bytesToHex } from "../../lib/codec/binary_text.ts";
 import { runAs } from "./programs.ts";
 import { statFields, threadStats } from "../support/proc.ts";
 
@@ -53,8 +54,7 @@ export function helloWorld(flavor: Flavor, dir: string): string[] {
  * `request` (CBOR) POSTed to `/call` on the control socket `socket`.
  */
 export function cliFloor(flavor: Flavor, dir: string, socket: string, request: Uint8Array): string[] {
-  const hex = Array.from(request, (b) => b.toString(16).padStart(2, "0")).join("");
-  return [...runAs(flavor, join(import.meta.dir, "cli_floor.ts"), dir), socket, hex];
+  return [...runAs(flavor, join(import.meta.dir, "cli_floor.ts"), dir), socket, bytesToHex(request)];
 }
 
 /**
