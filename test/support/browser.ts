@@ -7,11 +7,11 @@
  * (`consoleErrors`). `close()` kills the browser and its helper processes
  * by pid, and removes its profile.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { statFields } from "./proc.ts";
+import { descendantsOf } from "./proc.ts";
 
 /** The Chromium binary on this machine, or undefined (the browser tests then skip). */
 export function chromiumPath(): string | undefined {
@@ -254,27 +254,4 @@ export class Browser {
       if (existsSync(this.#dir)) await Bun.sleep(100);
     }
   }
-}
-
-/** The pids of `pid`'s descendants, from /proc (Linux). */
-function descendantsOf(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(statFields(Number(entry))[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // The process ended while /proc was read.
-    }
-  }
-  const found: number[] = [];
-  const walk = (parent: number) => {
-    for (const child of children.get(parent) ?? []) {
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(pid);
-  return found;
 }

@@ -1,6 +1,6 @@
 /**
  * Reading /proc (Linux) for the tests and benches: the fields of a process's
- * `stat` line, and of its threads'.
+ * `stat` line, and of its threads'; the descendants of a process.
  *
  * @module
  */
@@ -33,4 +33,27 @@ export function threadStats(pid: number): { name: string; fields: string[] }[] {
     }
   }
   return threads;
+}
+
+/** The pids of `pid`'s descendants, from /proc (Linux). */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(statFields(Number(entry))[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while /proc was read.
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
 }
