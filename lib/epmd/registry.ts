@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { constantTimeEqualText } from "../core/bytes.ts";
 import type { NameEntry } from "./protocol.ts";
 
 export type Claim =
@@ -41,14 +42,6 @@ export function randomToken(): string {
 /** What a token looks like; anything else a peer sends is treated as no token. */
 export const TOKEN_RULE = /^[A-Za-z0-9_-]{16,64}$/;
 
-// A comparison whose time does not depend on where the strings differ.
-function sameToken(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 export class Registry {
   #entries = new Map<string, { entry: NameEntry; token: string }>();
   #reserved = new Map<string, { token: string; until: number; pid?: number }>();
@@ -77,7 +70,7 @@ export class Registry {
     const leftMs = reserved ? reserved.until - this.#now() : 0;
     let keep: string | undefined;
     if (reserved && leftMs > 0) {
-      if (token === undefined || !sameToken(token, reserved.token)) return { kind: "reserved", leftMs };
+      if (token === undefined || !constantTimeEqualText(token, reserved.token)) return { kind: "reserved", leftMs };
       keep = reserved.token;
     }
     this.#reserved.delete(entry.name);
