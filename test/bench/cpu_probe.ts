@@ -9,26 +9,20 @@
  * FLAVOR picks how the daemons run (default: the compiled binary); bun and
  * deno run this worktree's sources.
  */
-import { join } from "node:path";
-import { Cluster, FLAVORS, type Flavor, ROOT, sleep } from "../support/cluster.ts";
+import { Cluster, FLAVORS, type Flavor, sleep } from "../support/cluster.ts";
+import { startBenchNodes } from "./bench_nodes.ts";
 import { cpuMs } from "./wall.ts";
 
 const flavor = (process.env.FLAVOR ?? "binary") as Flavor;
 if (!FLAVORS.includes(flavor)) throw new Error(`FLAVOR must be one of ${FLAVORS.join(", ")}, got ${flavor}`);
 const cluster = new Cluster({ flavor });
 try {
-  const modules = ["--modules", join(ROOT, "test/bench/modules")];
-  const a = await cluster.start("a@localhost", { args: modules });
-  const b = await cluster.start("b@localhost", { args: modules });
-  const c = await cluster.start("c@localhost", { args: modules });
-  const d = await cluster.start("d@localhost", { args: modules });
-  const all = [a, b, c, d];
+  const { nodes: all, run: bench } = await startBenchNodes(cluster);
   await sleep(500);
   const run = async (label: string, fn: string, args: unknown[], n: number) => {
     const before = all.map((x) => cpuMs(x.pid));
     const started = performance.now();
-    const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
-    if (r.status !== 200) throw new Error(`Bench.${fn}: ${JSON.stringify(r.body)}`);
+    await bench(fn, args);
     const us = (ms: number) => (ms * 1000 / n).toFixed(1);
     const used = all.map((x, i) => us(cpuMs(x.pid) - before[i]));
     console.log(`${label.padEnd(12)} wall ${us(performance.now() - started).padStart(8)} µs/op   cpu a ${used[0]} b ${used[1]} c ${used[2]} d ${used[3]} µs/op`);

@@ -9,8 +9,8 @@
  *
  *   bun run test/bench/rounds.ts seq|cast|multi [ROUNDS]
  */
-import { join } from "node:path";
-import { Cluster, type NodeProc, ROOT, sleep } from "../support/cluster.ts";
+import { Cluster, sleep } from "../support/cluster.ts";
+import { startBenchNodes } from "./bench_nodes.ts";
 import { cpuMsByThread } from "./wall.ts";
 import { WARMUP } from "./warmup.ts";
 
@@ -48,15 +48,8 @@ const load = LOADS[what];
 
 const cluster = new Cluster({ flavor: "binary" });
 try {
-  const modules = ["--modules", join(ROOT, "test/bench/modules")];
-  const nodes: NodeProc[] = [];
-  for (const name of ["a", "b", "c", "d"]) nodes.push(await cluster.start(`${name}@localhost`, { args: modules }));
+  const { nodes, run: bench } = await startBenchNodes(cluster);
   await sleep(1000);
-  const bench = async (fn: string, args: unknown[]) => {
-    const r = await cluster.rpc(nodes[0].port, { module: "Bench", function: fn, args, timeout: 600_000 });
-    if (r.status !== 200) throw new Error(`Bench.${fn} failed: ${JSON.stringify(r.body)}`);
-    return r.body.ok as number;
-  };
   for (const [fn, args] of load.before) await bench(fn, args);
   const used = nodes.slice(0, what === "multi" ? 4 : 2);
   for (let round = 0; round < rounds; round++) {

@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { encode } from "../../lib/codec/cbor_encode.ts";
 import { BINARY, Cluster, type Flavor, programOf, ROOT, sleep } from "../support/cluster.ts";
 import { Erlang, erlangMissing, type ErlangRun, erlCallPath } from "./erlang.ts";
+import { startBenchNodes } from "./bench_nodes.ts";
 import { bareWebSocketFloor } from "./floor.ts";
 import { bareServer, wrk, wrkMissing } from "./http.ts";
 import { erlangMeshOf } from "./erlang_mesh.ts";
@@ -73,21 +74,10 @@ const cluster = new Cluster({ flavor });
 let bareRss = 0;
 try {
   log(`meshrpc ${flavor} nodes`);
-  const modules = ["--modules", join(ROOT, "test/bench/modules")];
-  const [a, , , d] = [
-    await cluster.start("a@localhost", { args: modules }),
-    await cluster.start("b@localhost", { args: modules }),
-    await cluster.start("c@localhost", { args: modules }),
-    await cluster.start("d@localhost", { args: modules }),
-  ];
+  const { nodes: [a, , , d], run: bench } = await startBenchNodes(cluster);
   await sleep(1000);
   const idle = rssOf(d.pid);
 
-  const bench = async <T>(fn: string, args: unknown[]): Promise<T> => {
-    const r = await cluster.rpc(a.port, { module: "Bench", function: fn, args, timeout: 600_000 });
-    if (r.status !== 200) throw new Error(`Bench.${fn} failed: ${JSON.stringify(r.body)}`);
-    return r.body.ok as T;
-  };
   const erpc = erl ? `erpc ${erl.otp}` : "erpc";
   // Warm-up: connect, and let the JIT compile the call path (a JavaScript
   // runtime reaches its speed after some thousands of calls; BEAM code is
