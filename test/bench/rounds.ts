@@ -11,57 +11,34 @@
  */
 import { Cluster, sleep } from "../support/cluster.ts";
 import { startBenchNodes } from "./bench_nodes.ts";
+import { DEFAULT_CALLS, plan } from "./plan.ts";
 import { cpuMsByThread } from "./wall.ts";
-import { WARMUP } from "./warmup.ts";
 
-const B = "b@localhost";
-type Step = [fn: string, args: unknown[]];
-// What run.ts runs before each row, without that row's own warm-up.
-const FIRST: Step[] = [["sequential", [B, 5000]], ["concurrent", [B, 20_000, 16]], ["sequential", [B, 2000, 65536]]];
-const ECHO_ROWS: Step[] = [
-  ["sequential", [B, WARMUP.sequential]],
-  ["sequential", [B, 5000]],
-  ["sequential", [B, 2100, 65536]],
-  ["sequential", [B, 300, 1048576]],
-  ...[16, 64, 256].map((w): Step => ["concurrent", [B, 20_000, w]]),
-];
-const LOADS = {
-  seq: { n: 5000, fn: "sequential", args: (n: number) => [B, n], before: FIRST },
-  cast: { n: 20_000, fn: "casts", args: (n: number) => [B, n], before: [...FIRST, ...ECHO_ROWS] },
-  multi: {
-    n: 5000,
-    fn: "multicalls",
-    args: (n: number) => [[B, "c@localhost", "d@localhost"], n],
-    before: [
-      ...FIRST,
-      ...ECHO_ROWS,
-      // The casts row's warm-up, then the row itself.
-      ["casts", [B, WARMUP.casts + 20_000]],
-      ...["c@localhost", "d@localhost"].map((peer): Step => ["concurrent", [peer, 20_000, 16]]),
-    ] as Step[],
-  },
-};
-const what = process.argv[2] as keyof typeof LOADS;
-if (!(what in LOADS)) throw new Error("usage: rounds.ts seq|cast|multi [ROUNDS]");
+const ROWS = { seq: "echo_small", cast: "cast", multi: "multicall" } as const;
+const what = process.argv[2] as keyof typeof ROWS;
+if (!(what in ROWS)) throw new Error("usage: rounds.ts seq|cast|multi [ROUNDS]");
 const rounds = Number(process.argv[3] ?? 8);
-const load = LOADS[what];
+const steps = plan(DEFAULT_CALLS);
+const at = steps.findIndex((step) => step.row?.key === ROWS[what]);
+const { fn, args } = steps[at];
+const row = steps[at].row!;
+// Everything make bench runs before the row but the row's own warm-up, which these rounds replace.
+const before = steps.slice(0, at).filter((step) => step.warms !== row.key);
 
 const cluster = new Cluster({ flavor: "binary" });
 try {
   const { nodes, run: bench } = await startBenchNodes(cluster);
   await sleep(1000);
-  for (const [fn, args] of load.before) await bench(fn, args);
+  for (const step of before) await bench(step.fn, step.args);
   const used = nodes.slice(0, what === "multi" ? 4 : 2);
   for (let round = 0; round < rounds; round++) {
-    const before = used.map((x) => cpuMsByThread(x.pid));
-    const result = await bench(load.fn, load.args(load.n));
+    const cpuBefore = used.map((x) => cpuMsByThread(x.pid));
+    const figure = row.figure(await bench(fn, args));
     const perOp = used.map((x, i) => {
-      const parts = [...cpuMsByThread(x.pid)].map(([name, ms]) => [name, (ms - (before[i].get(name) ?? 0)) * 1000 / load.n] as const);
+      const parts = [...cpuMsByThread(x.pid)].map(([name, ms]) => [name, (ms - (cpuBefore[i].get(name) ?? 0)) * 1000 / row.ops] as const);
       return `${"abcd"[i]} ${parts.filter(([, us]) => us > 0).map(([name, us]) => `${name} ${us.toFixed(1)}`).join(", ")}`;
     });
-    // Bench.casts answers casts per second; the others seconds.
-    const speed = what === "cast" ? `${Math.round(result)} casts/s` : `${(result * 1e6 / load.n).toFixed(1)} µs/op`;
-    console.log(`round ${round}: ${speed} | CPU µs/op: ${perOp.join(" | ")}`);
+    console.log(`round ${round}: ${(1e6 / figure).toFixed(1)} µs/op (${Math.round(figure)} ${row.unit}) | CPU µs/op: ${perOp.join(" | ")}`);
   }
 } finally {
   await cluster.cleanup();

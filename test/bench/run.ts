@@ -20,15 +20,15 @@ import { Erlang, erlangMissing, type ErlangRun, erlCallPath } from "./erlang.ts"
 import { startBenchNodes } from "./bench_nodes.ts";
 import { bareWebSocketFloor } from "./floor.ts";
 import { bareServer, wrk, wrkMissing } from "./http.ts";
+import { DEFAULT_CALLS, plan } from "./plan.ts";
 import { erlangMeshOf } from "./erlang_mesh.ts";
 import { type MeshFigures, meshOf } from "./mesh.ts";
 import { Table, type Target } from "./table.ts";
 import { cliFloor, helloWorld, idleRss, median, medianWallMs, rssOf } from "./wall.ts";
-import { WARMUP } from "./warmup.ts";
 
 const { values } = parseArgs({
   options: {
-    calls: { type: "string", default: "5000" },
+    calls: { type: "string", default: String(DEFAULT_CALLS) },
     flavor: { type: "string", default: "binary" },
     mesh: { type: "string", default: "50,100" },
     json: { type: "string", default: join(ROOT, "test/bench/out/bench.json") },
@@ -78,40 +78,15 @@ try {
   await sleep(1000);
   const idle = rssOf(d.pid);
 
-  const erpc = erl ? `erpc ${erl.otp}` : "erpc";
-  // Warm-up: connect, and let the JIT compile the call path (a JavaScript
-  // runtime reaches its speed after some thousands of calls; BEAM code is
-  // compiled before it runs). meshbench.erl warms Erlang up the same way.
-  await bench("sequential", ["b@localhost", calls]);
-  await bench("concurrent", ["b@localhost", 20_000, 16]);
-  await bench("sequential", ["b@localhost", 2000, 65536]);
-  // Then the small-call row's own warm-up, and later the casts row's (warmup.ts): rounds after
-  // the warm-up above kept getting faster while JSC's FTL tier compiled the path
-  // (test/bench/PROFILE.md, "Warm-up"). Erlang gets the same calls.
-  await bench("sequential", ["b@localhost", WARMUP.sequential]);
-  log("echo sizes");
-  const small = calls / await bench<number>("sequential", ["b@localhost", calls]);
-  versusErlang.push(["echo_small", 'rpc.echo("hello") sequential', "calls/s", small, erpc, atLeast(1)]);
-  const mbs = async (size: number, n: number) => size * n / await bench<number>("sequential", ["b@localhost", n, size]) / 1e6;
-  await mbs(65536, 100);
-  versusErlang.push(["echo_64k", "echo 64 KiB sequential", "MB/s", await mbs(65536, 2000), erpc, atLeast(1)]);
-  versusErlang.push(["echo_1m", "echo 1 MiB sequential", "MB/s", await mbs(1048576, 300), erpc, atLeast(1)]);
-  for (const w of [16, 64, 256]) {
-    log(`${w} in flight`);
-    const s = await bench<number>("concurrent", ["b@localhost", calls * 4, w]);
-    versusErlang.push([`inflight_${w}`, `${w} calls in flight`, "calls/s", calls * 4 / s, erpc, atLeast(1.5)]);
+  // The call rows and their warm-ups (plan.ts), the loops running inside a.
+  for (const step of plan(calls)) {
+    if (step.log) log(step.log);
+    const answer = await bench<number>(step.fn, step.args);
+    const row = step.row;
+    if (!row) continue;
+    const reference = row.reference === "erpc" && erl ? `erpc ${erl.otp}` : row.reference;
+    versusErlang.push([row.key, row.what, row.unit, row.figure(answer), reference, atLeast(row.atLeast)]);
   }
-  log("casts, multicall");
-  await bench("casts", ["b@localhost", WARMUP.casts]);
-  versusErlang.push(["cast", "casts executed", "casts/s", await bench<number>("casts", ["b@localhost", calls * 4]), "rpc:cast", atLeast(1.5)]);
-  // c and d only serve the multicall row: warmed as b was, or that row measures their JIT;
-  // then the multicall row's own warm-up (warmup.ts; PROFILE.md, "Warm-up": after this bench's
-  // other rows, rounds of 5,000 got faster until then, the JIT workers busy in the first four).
-  for (const peer of ["c@localhost", "d@localhost"]) await bench("concurrent", [peer, 20_000, 16]);
-  const three = ["b@localhost", "c@localhost", "d@localhost"];
-  await bench("multicalls", [three, WARMUP.multicalls]);
-  const multi = calls / await bench<number>("multicalls", [three, calls]);
-  versusErlang.push(["multicall", "multicall over 3 nodes, sequential", "multicalls/s", multi, "erpc:multicall", atLeast(1)]);
 
   if (erl) {
     log("Erlang references, again");
@@ -128,8 +103,9 @@ try {
   // Info rows: the same round trips with no meshrpc code, the runtime's own floor (floor.ts).
   const ws = `bare ${flavor === "deno" ? "Deno" : "Bun"} WebSocket`;
   const floor = await bareWebSocketFloor(flavor, work, calls);
-  table.add("floor_small", 'rpc.echo("hello") sequential', "calls/s", small, `${ws} ping-pong`, floor.pingPong);
-  table.add("floor_multicall", "multicall over 3 nodes, sequential", "multicalls/s", multi, `${ws} fan-out`, floor.fanOut);
+  const figure = (key: string) => versusErlang.find((row) => row[0] === key)![3];
+  table.add("floor_small", 'rpc.echo("hello") sequential', "calls/s", figure("echo_small"), `${ws} ping-pong`, floor.pingPong);
+  table.add("floor_multicall", "multicall over 3 nodes, sequential", "multicalls/s", figure("multicall"), `${ws} fan-out`, floor.fanOut);
 
   log("HTTP");
   // The bare server is also the idle RSS reference: the same runtime serving HTTP, nothing else.
