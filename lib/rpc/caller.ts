@@ -3,6 +3,7 @@
  * here, the rest go over the mesh (connecting first when needed). Every
  * outcome is a CallResult; nothing here rejects but with the reason of an
  * aborted `signal` (the caller gave up: there is no outcome to report).
+ * Calls that arrive here are run by `Serving` (serving.ts).
  *
  * @module
  */
@@ -25,9 +26,9 @@ import {
 } from "../result.ts";
 import type { CallOptions, MulticallOptions, NodeApi } from "./context.ts";
 import type { CallStats } from "./call_stats.ts";
-import { execute, type Host } from "./execute.ts";
 import { InFlight } from "./in_flight.ts";
 import { checkCall } from "./request.ts";
+import { Serving } from "./serving.ts";
 import type { NodeTransport } from "./transport.ts";
 import type { Modules } from "./modules.ts";
 
@@ -68,12 +69,13 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 
 export class Rpc {
   #o: RpcOptions;
-  #host: Host;
   #inFlight = new InFlight();
+  #serving: Serving;
 
   constructor(options: RpcOptions) {
     this.#o = options;
-    this.#host = { self: options.self, api: options.api };
+    const host = { self: options.self, api: options.api };
+    this.#serving = new Serving({ modules: options.modules, host, inFlight: this.#inFlight, count: options.count, stats: options.stats });
   }
 
   /**
@@ -188,51 +190,14 @@ export class Rpc {
     return [...this.#o.mesh.nodes(), ...(this.#o.other?.nodes() ?? [])];
   }
 
-  /**
-   * Runs a call that arrived here (from a link, HTTP, or this node itself):
-   * its outcome at once when the function answered at once, else a promise
-   * of it (which never rejects).
-   */
+  /** Runs a call that arrived here (from a link, HTTP, or this node itself): see `Serving`. */
   serve(req: Omit<IncomingCall, "signal"> & { signal?: AbortSignal }): CallResult | Promise<CallResult> {
-    this.#inFlight.begin();
-    const started = performance.now();
-    let result: CallResult | Promise<CallResult>;
-    try {
-      // `req` as it is: a link makes `req.signal` only when the function asks for its own.
-      result = execute(this.#o.modules, this.#host, req);
-    } catch (err) {
-      this.#served(req, undefined, started);
-      throw err;
-    }
-    if (!(result instanceof Promise)) return this.#served(req, result, started);
-    return result.then(
-      (r) => this.#served(req, r, started),
-      (err) => {
-        this.#served(req, undefined, started);
-        throw err;
-      },
-    );
-  }
-
-  /** Counts a served call's end (`result` undefined: it failed inside meshrpc) and gives its result back. */
-  #served<R extends CallResult | undefined>(req: { module: string; function: string }, result: R, started: number): R {
-    if (result) {
-      const ended = performance.now();
-      this.#o.count?.("served", result.kind);
-      this.#o.stats?.record(req.module, req.function, result.kind, ended - started, performance.timeOrigin + ended);
-    }
-    this.#inFlight.end();
-    return result;
+    return this.#serving.serve(req);
   }
 
   /** A cast that arrived here: run it, keep nothing but the count. */
   serveCast(req: IncomingCast): void {
-    try {
-      const result = this.serve({ caller: req.caller, module: req.module, function: req.function, args: req.args, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // Nobody waits for a cast's outcome.
-    }
+    this.#serving.serveCast(req);
   }
 
   /**
