@@ -1,8 +1,8 @@
 /**
  * The wiring of a node: the start steps in order (runtime directory,
- * built-ins, modules, listen, links and calls, port mapper, control socket),
- * dialling peers, and the stop. `startNode` composes it with the facade
- * (`node.ts`) and the HTTP edge (`edges.ts`); nothing here is public.
+ * built-ins, modules, listen, links and calls, port mapper, control socket)
+ * and the stop. `startNode` composes it with the facade (`node.ts`) and the
+ * HTTP edge (`edges.ts`); nothing here is public.
  *
  * @module
  */
@@ -10,10 +10,7 @@ import { createControlApp } from "../control/server.ts";
 import { deadline } from "../core/deadline.ts";
 import { NodeEvents } from "../core/events.ts";
 import { RecentEvents } from "../core/recent_events.ts";
-import { dialHost, parseNodeName } from "../core/name.ts";
 import { Mesh } from "../distribution/mesh.ts";
-import { WIRE_MESSAGE_MAX } from "../distribution/fragments.ts";
-import { lookupPort } from "../epmd/client.ts";
 import { Metrics } from "../http/metrics.ts";
 import { type CallResult, ok, type Value } from "../result.ts";
 import { type BuiltinHost, installBuiltins } from "../rpc/builtins.ts";
@@ -29,7 +26,8 @@ import type { ErlangSide } from "./erlang.ts";
 import { MapperRegistration } from "./mapper.ts";
 import { loadModulesDir } from "./module_dir.ts";
 import { loadSource } from "./module_source.ts";
-import { DEFAULTS, type NodeOptions, type NodeParts, NodeStartError } from "./options.ts";
+import { dial, listen } from "./listen.ts";
+import { DEFAULTS, type NodeOptions, type NodeParts } from "./options.ts";
 import { logPath } from "./paths.ts";
 
 /** What the wiring is handed from outside: the facade (`this.rpc`, the control plane) and the HTTP edge. */
@@ -162,37 +160,16 @@ export class NodeCore {
     for (const n of o.join ?? []) this.mesh.keepConnected(n);
   }
 
+  /** Takes the node's port (listen.ts), then builds the links and the calls on it. */
   async #listen(o: NodeOptions, faces: NodeFaces): Promise<void> {
     const p = this.parts;
-    const tls = o.tls && {
-      cert: await this.#readPem(o.tls.certFile, "--tls-cert"),
-      key: await this.#readPem(o.tls.keyFile, "--tls-key"),
-    };
-    const port = o.port ?? DEFAULTS.port;
-    try {
-      this.#server = await p.rt.serve({
-        hostname: p.listen,
-        port,
-        tls,
-        fetch: faces.fetch,
-        idleTimeoutSeconds: o.httpIdleTimeoutSeconds ?? DEFAULTS.httpIdleTimeoutSeconds,
-        upgrade: (req) => (new URL(req.url).pathname === "/dist" ? (t) => this.mesh.accept(t) : undefined),
-        // Links fragment larger messages: a stranger can make the node buffer at most this much.
-        maxMessageBytes: WIRE_MESSAGE_MAX,
-      });
-    } catch (err) {
-      const message = (err as Error).message;
-      const hint = /PEM|certificate|private key/i.test(message)
-        ? "--tls-cert and --tls-key must be a PEM certificate and its private key"
-        : "check that --listen is an address of this host and --port is free (0 picks a free one)";
-      throw new NodeStartError("listen_failed", `Cannot listen on ${p.listen}:${port}: ${message}; ${hint}`, { cause: err });
-    }
+    this.#server = await listen(p, o, faces.fetch, (t) => this.mesh.accept(t));
     this.#mesh = new Mesh({
       self: { name: this.name, port: this.port, hidden: p.hidden, creation: this.creation },
       cookie: p.cookie,
       ticktimeMs: (o.ticktimeSeconds ?? DEFAULTS.ticktimeSeconds) * 1000,
       setupTimeoutMs: DEFAULTS.setupTimeoutMs,
-      dial: (node) => this.#dial(node),
+      dial: (node) => dial(p, node),
       handler: {
         call: (req) => this.rpc.serve(req),
         cast: (req) => this.rpc.serveCast(req),
@@ -224,25 +201,6 @@ export class NodeCore {
       },
       stats: this.callStats,
     });
-  }
-
-  async #readPem(file: string, flag: string): Promise<string> {
-    try {
-      return await this.parts.rt.readTextFile(file);
-    } catch (err) {
-      throw new NodeStartError("unreadable_file", `Cannot read ${flag} ${file}: ${(err as Error).message}; give a readable PEM file`);
-    }
-  }
-
-  /** Finds a node's port (its name, or the port mapper on its host) and opens a link connection. */
-  async #dial(node: string) {
-    const p = this.parts;
-    const addr = parseNodeName(node);
-    const port = addr.port ??
-      await lookupPort({ host: dialHost(addr.host), epmdPort: p.epmdPort, name: addr.name });
-    const host = dialHost(addr.host);
-    const url = `${p.scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/dist`;
-    return await p.rt.dial(url, { timeoutMs: DEFAULTS.setupTimeoutMs, maxMessageBytes: WIRE_MESSAGE_MAX });
   }
 
   /** What the built-in modules (and `info()`) know of this node. */
