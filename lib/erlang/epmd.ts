@@ -9,7 +9,7 @@
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { isPort } from "../core/name.ts";
 import { sleep } from "../core/sleep.ts";
-import type { TcpNet, TcpStream } from "../runtime/types.ts";
+import type { TcpNet, TcpStream } from "../runtime/tcp_types.ts";
 import {
   alive2Request,
   EPMD,

@@ -6,7 +6,7 @@
  * @module
  */
 import { sleep } from "../core/sleep.ts";
-import type { TcpNet } from "../runtime/types.ts";
+import type { TcpNet } from "../runtime/tcp_types.ts";
 import { type EpmdAddress, registerNode, type RegisterOptions, type Registration } from "./epmd.ts";
 
 export type HoldOptions = RegisterOptions & {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { TcpNet, TcpStream } from "../runtime/types.ts";
+import type { TcpNet, TcpStream } from "../runtime/tcp_types.ts";
 import {
   alive2Response,
   EPMD,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TcpStream } from "../runtime/types.ts";
+import type { TcpStream } from "../runtime/tcp_types.ts";
 
 /** The stream ended before the bytes a read asked for arrived. */
 export class StreamClosedError extends Error {

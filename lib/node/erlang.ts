@@ -19,7 +19,8 @@ import { ensureEpmd, type EpmdSource } from "../erlang/epmd_ensure.ts";
 import type { ErlIncomingCall } from "../erlang/inbound.ts";
 import { ErlangPeers } from "../erlang/peers.ts";
 import type { CallResult } from "../result.ts";
-import type { Runtime, TcpServer } from "../runtime/types.ts";
+import type { Runtime } from "../runtime/types.ts";
+import type { TcpServer } from "../runtime/tcp_types.ts";
 import { DEFAULTS, type NodeOptions, type NodeParts, NodeStartError } from "./options.ts";
 import { logPath } from "./paths.ts";
 

@@ -7,6 +7,7 @@
 import type { Runtime } from "./types.ts";
 
 export type * from "./types.ts";
+export type * from "./tcp_types.ts";
 
 let current: Runtime | undefined;
 

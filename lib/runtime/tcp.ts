@@ -6,7 +6,7 @@
  */
 import type * as net from "node:net";
 import { nodeNet } from "./builtins.ts";
-import type { ConnectTcpOptions, ListenTcpOptions, TcpHandlers, TcpNet, TcpServer, TcpStream } from "./types.ts";
+import type { ConnectTcpOptions, ListenTcpOptions, TcpHandlers, TcpNet, TcpServer, TcpStream } from "./tcp_types.ts";
 
 /** Wraps a connected socket; chunks and the close that come before `listen` are kept. */
 function wrapSocket(socket: net.Socket): TcpStream {
