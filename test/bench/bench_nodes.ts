@@ -8,6 +8,9 @@
 import { join } from "node:path";
 import { type Cluster, type NodeProc, ROOT } from "../support/cluster.ts";
 
+/** The flags that give a node the Bench module. */
+export const BENCH_MODULES = ["--modules", join(ROOT, "test/bench/modules")];
+
 export interface BenchNodes {
   /** a (where the loops run), b, c and d. */
   nodes: [NodeProc, NodeProc, NodeProc, NodeProc];
@@ -17,9 +20,8 @@ export interface BenchNodes {
 
 /** Starts a, b, c and d in turn. */
 export async function startBenchNodes(cluster: Cluster): Promise<BenchNodes> {
-  const args = ["--modules", join(ROOT, "test/bench/modules")];
   const nodes: NodeProc[] = [];
-  for (const name of ["a", "b", "c", "d"]) nodes.push(await cluster.start(`${name}@localhost`, { args }));
+  for (const name of ["a", "b", "c", "d"]) nodes.push(await cluster.start(`${name}@localhost`, { args: BENCH_MODULES }));
   const [a] = nodes;
   return {
     nodes: nodes as BenchNodes["nodes"],

@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Cluster, type Flavor, ROOT, sleep, waitFor } from "../support/cluster.ts";
+import { Cluster, type Flavor, sleep, waitFor } from "../support/cluster.ts";
+import { BENCH_MODULES } from "./bench_nodes.ts";
 import { bareServer, wrk } from "./http.ts";
 import { cpuMs, median } from "./wall.ts";
 
@@ -34,7 +35,7 @@ const bareName = `bare ${flavor === "deno" ? "Deno" : "Bun"}.serve`;
 const cpuSeconds = (pid: number) => cpuMs(pid) / 1000;
 
 try {
-  const modules = ["--modules", join(ROOT, "test/bench/modules")];
+  const modules = BENCH_MODULES;
   const targets: { name: string; port: number; pid: number }[] = [];
   const a = await cluster.start("a@localhost", { args: modules });
   targets.push({ name: `${flavor} node`, port: a.port, pid: a.pid });

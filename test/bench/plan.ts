@@ -25,7 +25,7 @@ export interface PlannedRow {
   atLeast: number;
   /** Operations the loop runs (calls, casts, multicalls). */
   ops: number;
-  /** The row's figure from the loop's answer (seconds taken; casts a second for `casts`). */
+  /** The row's figure from the loop's answer (the seconds it took; casts a second for `casts`). */
   figure(answer: number): number;
 }
 
@@ -43,11 +43,12 @@ export interface Step {
 
 /** Every step, `calls` setting each row's size (`make bench --calls`, 5,000 by default). */
 export function plan(calls: number): Step[] {
-  const perSecond = (ops: number) => (seconds: number) => ops / seconds;
+  // Most loops answer the seconds they took, and their row is operations a second.
+  const row = (r: Omit<PlannedRow, "figure">, figure = (seconds: number) => r.ops / seconds): PlannedRow => ({ ...r, figure });
   const echo = (key: string, what: string, size: number, n: number): Step => ({
     fn: "sequential",
     args: [B, n, size],
-    row: { key, what, unit: "MB/s", reference: "erpc", atLeast: 1, ops: n, figure: (s) => size * n / s / 1e6 },
+    row: row({ key, what, unit: "MB/s", reference: "erpc", atLeast: 1, ops: n }, (s) => size * n / s / 1e6),
   });
   return [
     // Connect, and let the JIT compile the call path (a JavaScript runtime reaches
@@ -62,7 +63,7 @@ export function plan(calls: number): Step[] {
       fn: "sequential",
       args: [B, calls],
       log: "echo sizes",
-      row: { key: "echo_small", what: 'rpc.echo("hello") sequential', unit: "calls/s", reference: "erpc", atLeast: 1, ops: calls, figure: perSecond(calls) },
+      row: row({ key: "echo_small", what: 'rpc.echo("hello") sequential', unit: "calls/s", reference: "erpc", atLeast: 1, ops: calls }),
     },
     { fn: "sequential", args: [B, 100, 65536] },
     echo("echo_64k", "echo 64 KiB sequential", 65536, 2000),
@@ -71,13 +72,14 @@ export function plan(calls: number): Step[] {
       fn: "concurrent",
       args: [B, calls * 4, w],
       log: `${w} in flight`,
-      row: { key: `inflight_${w}`, what: `${w} calls in flight`, unit: "calls/s", reference: "erpc", atLeast: 1.5, ops: calls * 4, figure: perSecond(calls * 4) },
+      row: row({ key: `inflight_${w}`, what: `${w} calls in flight`, unit: "calls/s", reference: "erpc", atLeast: 1.5, ops: calls * 4 }),
     })),
     { fn: "casts", args: [B, WARMUP.casts], log: "casts, multicall", warms: "cast" },
     {
       fn: "casts",
       args: [B, calls * 4],
-      row: { key: "cast", what: "casts executed", unit: "casts/s", reference: "rpc:cast", atLeast: 1.5, ops: calls * 4, figure: (perS) => perS },
+      // Bench.casts answers casts a second.
+      row: row({ key: "cast", what: "casts executed", unit: "casts/s", reference: "rpc:cast", atLeast: 1.5, ops: calls * 4 }, (perS) => perS),
     },
     // c and d only serve the multicall row: warmed as b was, or that row measures their JIT.
     { fn: "concurrent", args: ["c@localhost", 20_000, 16] },
@@ -86,15 +88,7 @@ export function plan(calls: number): Step[] {
     {
       fn: "multicalls",
       args: [THREE, calls],
-      row: {
-        key: "multicall",
-        what: "multicall over 3 nodes, sequential",
-        unit: "multicalls/s",
-        reference: "erpc:multicall",
-        atLeast: 1,
-        ops: calls,
-        figure: perSecond(calls),
-      },
+      row: row({ key: "multicall", what: "multicall over 3 nodes, sequential", unit: "multicalls/s", reference: "erpc:multicall", atLeast: 1, ops: calls }),
     },
   ];
 }

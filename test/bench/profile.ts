@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster, ROOT, sleep } from "../support/cluster.ts";
+import { BENCH_MODULES } from "./bench_nodes.ts";
 import { wrk } from "./http.ts";
 
 const scenario = process.argv[2];
@@ -25,7 +26,7 @@ mkdirSync(dir, { recursive: true });
 
 const cluster = new Cluster({ flavor: "bun" });
 try {
-  const modules = ["--modules", join(ROOT, "test/bench/modules")];
+  const modules = BENCH_MODULES;
   const prof = (name: string) => ({ BUN_OPTIONS: `--cpu-prof-md --cpu-prof-dir=${dir} --cpu-prof-name=${name}.md` });
   const a = await cluster.start("a@localhost", { args: modules, env: prof("caller") });
   await cluster.start("b@localhost", { args: modules, env: prof("callee") });

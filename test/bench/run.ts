@@ -103,9 +103,13 @@ try {
   // Info rows: the same round trips with no meshrpc code, the runtime's own floor (floor.ts).
   const ws = `bare ${flavor === "deno" ? "Deno" : "Bun"} WebSocket`;
   const floor = await bareWebSocketFloor(flavor, work, calls);
-  const figure = (key: string) => versusErlang.find((row) => row[0] === key)![3];
-  table.add("floor_small", 'rpc.echo("hello") sequential', "calls/s", figure("echo_small"), `${ws} ping-pong`, floor.pingPong);
-  table.add("floor_multicall", "multicall over 3 nodes, sequential", "multicalls/s", figure("multicall"), `${ws} fan-out`, floor.fanOut);
+  // Beside the row of `key`, as measured above.
+  const floorRow = (key: string, floorKey: string, reference: string, value: number) => {
+    const [, what, unit, figure] = versusErlang.find((row) => row[0] === key)!;
+    table.add(floorKey, what, unit, figure, `${ws} ${reference}`, value);
+  };
+  floorRow("echo_small", "floor_small", "ping-pong", floor.pingPong);
+  floorRow("multicall", "floor_multicall", "fan-out", floor.fanOut);
 
   log("HTTP");
   // The bare server is also the idle RSS reference: the same runtime serving HTTP, nothing else.
