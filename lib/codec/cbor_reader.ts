@@ -10,6 +10,7 @@
  * @module
  */
 import { CodecError } from "./errors.ts";
+import { shortAscii } from "./short_text.ts";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -202,13 +203,9 @@ export class CborReader {
       const share = length >= this.shareFrom && length * 2 >= this.data.length;
       return share ? this.data.subarray(at, end) : this.data.slice(at, end);
     }
-    // Short ASCII text, the most common kind by far, without TextDecoder's call.
-    if (length <= 32) {
-      let text = "";
-      let i = at;
-      for (; i < end && this.data[i] < 0x80; i++) text += String.fromCharCode(this.data[i]);
-      if (i === end) return text;
-    }
+    // Short ASCII text, the most common kind by far, without TextDecoder's call (and mostly a repeat).
+    const short = shortAscii(this.data, at, end);
+    if (short !== undefined) return short;
     try {
       return UTF8.decode(this.data.subarray(at, end));
     } catch {

@@ -155,6 +155,15 @@ function fromArray(a: unknown[]): Frame {
   }
 }
 
+const SHARE_BYTES = { shareBytes: true };
+// The limits of the last caller, with the one level of nesting a batch adds around its frames.
+let batchOf: { limits: Limits; batch: Limits } | undefined;
+
+function batchLimits(limits: Limits): Limits {
+  if (batchOf?.limits !== limits) batchOf = { limits, batch: { ...limits, maxDepth: limits.maxDepth + 1 } };
+  return batchOf.batch;
+}
+
 /**
  * Decodes and validates one message: its one frame, or the frames of a
  * batch (which holds only link frames, never another batch). Never returns
@@ -170,8 +179,7 @@ function fromArray(a: unknown[]): Frame {
 export function decodeFrames(data: Uint8Array, limits?: Limits): Frame[] {
   let value: unknown;
   try {
-    // A batch adds one level of nesting around its frames.
-    value = decode(data, limits && { ...limits, maxDepth: limits.maxDepth + 1 }, { shareBytes: true });
+    value = decode(data, limits && batchLimits(limits), SHARE_BYTES);
   } catch (err) {
     throw new FrameError(`Undecodable frame: ${(err as Error).message}`, { cause: err });
   }

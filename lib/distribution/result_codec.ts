@@ -38,18 +38,21 @@ export function encodeResult(r: CallResult): unknown[] {
 }
 
 /** The result an array stands for. Throws FrameError naming what is wrong. */
+function needs(kind: string, fields: string): never {
+  return fail("reply", `a ${kind} result needs ${fields}`);
+}
+
 export function decodeResult(x: unknown): CallResult {
   const what = "reply";
   if (!Array.isArray(x) || x.length === 0) fail(what, "result must be a non-empty array");
   const kind = KINDS[x[0] as number];
   if (typeof x[0] !== "number" || kind === undefined) fail(what, `unknown result kind ${String(x[0])}`);
-  const bad = (n: string) => fail(what, `a ${kind} result needs ${n}`);
   switch (kind) {
     case "ok":
-      if (x.length !== 2) bad("exactly a value");
+      if (x.length !== 2) needs(kind, "exactly a value");
       return { kind, value: x[1] as Value };
     case "exception": {
-      if (x.length !== 4 && x.length !== 5) bad("a name, a message, a stack and optional data");
+      if (x.length !== 4 && x.length !== 5) needs(kind, "a name, a message, a stack and optional data");
       const e: Exception = {
         kind,
         name: str(x[1], what, "exception name"),
@@ -60,21 +63,21 @@ export function decodeResult(x: unknown): CallResult {
       return e;
     }
     case "undef":
-      if (x.length !== 3) bad("a module and a function");
+      if (x.length !== 3) needs(kind, "a module and a function");
       return { kind, module: str(x[1], what, "module"), function: str(x[2], what, "function") };
     case "noconnection":
-      if (x.length !== 2 && x.length !== 3) bad("a node and an optional reason");
+      if (x.length !== 2 && x.length !== 3) needs(kind, "a node and an optional reason");
       return x.length === 2
         ? { kind, node: str(x[1], what, "node") }
         : { kind, node: str(x[1], what, "node"), reason: str(x[2], what, "reason") };
     case "timeout":
-      if (x.length !== 3) bad("a node and a timeout");
+      if (x.length !== 3) needs(kind, "a node and a timeout");
       return { kind, node: str(x[1], what, "node"), timeoutMs: millis(x[2], what, "timeoutMs") };
     case "badarg":
-      if (x.length !== 2) bad("a message");
+      if (x.length !== 2) needs(kind, "a message");
       return { kind, message: str(x[1], what, "message") };
     case "unauthorized":
-      if (x.length !== 1) bad("no fields");
+      if (x.length !== 1) needs(kind, "no fields");
       return { kind };
   }
 }
