@@ -37,11 +37,11 @@ export function encodeResult(r: CallResult): unknown[] {
   }
 }
 
-/** The result an array stands for. Throws FrameError naming what is wrong. */
 function needs(kind: string, fields: string): never {
   return fail("reply", `a ${kind} result needs ${fields}`);
 }
 
+/** The result an array stands for. Throws FrameError naming what is wrong. */
 export function decodeResult(x: unknown): CallResult {
   const what = "reply";
   if (!Array.isArray(x) || x.length === 0) fail(what, "result must be a non-empty array");
