@@ -3,10 +3,11 @@
  * same bytes. The strings a link decodes are mostly a few names over and
  * over (modules, functions, nodes): building each one anew made a string
  * cell per character (`+=`), 17 of the 107 cells a call left for the
- * collector, both sides together. A small table of the last strings seen, by a hash of their
- * bytes, answers a repeat with no allocation at all; a miss builds the
- * string with one call and takes the slot. Its size is fixed, whatever a
- * peer sends: `SLOTS` strings of at most `SHORT_TEXT_MAX` characters.
+ * collector, both sides together. A small table of the last strings seen,
+ * by a hash of their bytes, answers a repeat with no allocation at all; a
+ * miss builds the string with one call and takes the slot. Its size is
+ * fixed, whatever a peer sends: `SLOTS` strings of at most `SHORT_TEXT_MAX`
+ * characters.
  *
  * @module
  */
