@@ -12,6 +12,7 @@ import { encode } from "../codec/cbor_encode.ts";
 import { deadline, isTimeoutError } from "../core/deadline.ts";
 import { parseNodeName } from "../core/name.ts";
 import type { ConnectResult, Mesh } from "../distribution/mesh.ts";
+import type { Link } from "../distribution/link.ts";
 import type { IncomingCall, IncomingCast } from "../distribution/link_handler.ts";
 import {
   badarg,
@@ -113,28 +114,37 @@ export class Rpc {
    * `options.signal.reason` when the signal aborts first (the callee is sent
    * a cancel); an already aborted signal rejects before anything is sent.
    */
-  async call(node: string, module: string, fn: string, args: Value[], options: CallOptions = {}): Promise<CallResult> {
+  call(node: string, module: string, fn: string, args: Value[], options: CallOptions = {}): Promise<CallResult> {
     const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      return badarg(`signal must be an AbortSignal, got ${typeof signal}`);
+      return Promise.resolve(badarg(`signal must be an AbortSignal, got ${typeof signal}`));
     }
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     // A library caller can pass anything at run time, and a frame the peer cannot decode would drop the link.
-    let result: CallResult | undefined = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs });
-    if (!result) {
-      this.#inFlight.begin();
-      try {
-        // The caller's signal only: the call's own timeout is the callee's and the link's to report.
-        result = await deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal);
-      } finally {
-        this.#inFlight.end();
-      }
-    }
-    this.#o.count?.("made", result.kind);
-    return result;
+    const invalid = checkCall({ node, module, function: fn, args, timeout: options.timeoutMs });
+    if (invalid) return Promise.resolve(this.#made(invalid));
+    this.#inFlight.begin();
+    // The caller's signal only: the call's own timeout is the callee's and the link's to report.
+    const outcome = deadline(this.#call(node, module, fn, args, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal), Infinity, signal);
+    return outcome.then(this.#ended, this.#abandoned);
   }
 
-  async #call(
+  // Bound once: a call's continuations allocate no closures.
+  #made = (result: CallResult): CallResult => {
+    this.#o.count?.("made", result.kind);
+    return result;
+  };
+  #ended = (result: CallResult): CallResult => {
+    this.#inFlight.end();
+    return this.#made(result);
+  };
+  #abandoned = (reason: unknown): never => {
+    this.#inFlight.end();
+    throw reason;
+  };
+
+  /** The usual case, a link with room, is the link's own promise; the rest waits in `#connectAndCall`. */
+  #call(
     node: string,
     module: string,
     fn: string,
@@ -143,6 +153,23 @@ export class Rpc {
     signal: AbortSignal | undefined,
   ): Promise<CallResult> {
     const linked = this.#o.mesh.link(node);
+    if (!linked || this.#isSelf(node, linked)) return this.#connectAndCall(node, module, fn, args, timeoutMs, signal, linked);
+    // Asked once: a congested link hands out the wait it queued this call in.
+    const busy = linked.writable();
+    if (!busy) return linked.call(module, fn, args, { timeoutMs, signal });
+    return this.#connectAndCall(node, module, fn, args, timeoutMs, signal, linked, busy);
+  }
+
+  async #connectAndCall(
+    node: string,
+    module: string,
+    fn: string,
+    args: Value[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    linked: Link | undefined,
+    busy?: Promise<void>,
+  ): Promise<CallResult> {
     if (this.#isSelf(node, linked)) {
       const copied = copyArgs(module, fn, args);
       if (!Array.isArray(copied)) return copied;
@@ -154,9 +181,6 @@ export class Rpc {
         return exception("EncodeError", `${module}.${fn} returned a value that cannot be sent: ${(err as Error).message}`);
       }
     }
-    // Asked once: a congested link hands out the wait it queued this call in.
-    const busy = linked?.writable();
-    if (linked && !busy) return await linked.call(module, fn, args, { timeoutMs, signal });
     const claim = linked ? undefined : this.#other(node);
     const other = claim && await claim;
     if (other) return await other.call(node, module, fn, args, { timeoutMs, signal });
@@ -242,14 +266,14 @@ export class Rpc {
    * first, with a TypeError when `nodes` is not an array.
    */
   multicall(module: string, fn: string, args: Value[], options: MulticallOptions = {}): Promise<NodeResult[]> {
-    const { nodes, ...callOptions } = options;
+    const nodes = options.nodes;
     if (nodes !== undefined && !Array.isArray(nodes)) {
       return Promise.reject(new TypeError(`multicall's nodes must be an array of node names, got ${typeof nodes}`));
     }
     const targets = nodes ?? [this.#o.self, ...this.nodes()];
-    return Promise.all(
-      targets.map(async (node) => ({ node, result: await this.call(node, module, fn, args, callOptions) })),
-    );
+    // One call per node and one continuation for them all: no async frame per node.
+    return Promise.all(targets.map((node) => this.call(node, module, fn, args, options)))
+      .then((results) => results.map((result, i) => ({ node: targets[i], result })));
   }
 
   /** `pong` when `node` is (or can be) connected, `pang` otherwise, as `net_adm:ping/1`. */
