@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, sleep } from "../support/cluster.ts";
+import { freePort, ROOT, sleep } from "../support/cluster.ts";
 import { runTool } from "./programs.ts";
 import { WARMUP } from "./warmup.ts";
 
@@ -45,11 +45,13 @@ export class Erlang {
   readonly env: Record<string, string>;
   readonly peers = ["fuga1@localhost", "fuga2@localhost", "fuga3@localhost"];
   #pids: number[] = [];
+  // Set once `run` has given this run its own epmd port: before that, `stop` has nothing to stop.
+  #started = false;
 
   constructor(dir: string) {
     this.dir = join(dir, "erl");
     mkdirSync(this.dir, { recursive: true });
-    this.env = { ...(process.env as Record<string, string>), ERL_EPMD_PORT: String(43000 + Math.floor(Math.random() * 1000)), HOME: this.dir };
+    this.env = { ...(process.env as Record<string, string>), HOME: this.dir };
   }
 
   #run(argv: string[]): Promise<string> {
@@ -58,6 +60,9 @@ export class Erlang {
 
   /** Compiles the module, starts epmd and the peers, runs every row; throws with erl's output on failure. */
   async run(calls: number): Promise<ErlangRun> {
+    // A port the kernel just had free (a random one in the ephemeral range can be taken by a connection).
+    this.env.ERL_EPMD_PORT = String(await freePort());
+    this.#started = true;
     await this.#run(["erlc", "-o", this.dir, join(ROOT, "test/bench/erl/meshbench.erl")]);
     await this.#run(["epmd", "-daemon", "-relaxed_command_check"]);
     for (const peer of this.peers) {
@@ -91,6 +96,7 @@ export class Erlang {
 
   /** Stops the peers by pid and this run's epmd. */
   async stop(): Promise<void> {
+    if (!this.#started) return;
     if (this.#pids.length < this.peers.length) {
       // The run failed before it named the peers' pids: ask them to stop.
       const list = this.peers.map((p) => `'${p}'`).join(",");

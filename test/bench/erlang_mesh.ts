@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, sleep } from "../support/cluster.ts";
+import { freePort, ROOT, sleep } from "../support/cluster.ts";
 import type { MeshFigures } from "./mesh.ts";
 import { runTool } from "./programs.ts";
 
@@ -23,7 +23,8 @@ interface ErlNode {
 /** Starts a mesh of `size` Erlang nodes; throws when it is not full 60 s after the last start. */
 export async function erlangMeshOf(size: number, wave = 8): Promise<MeshFigures> {
   const dir = mkdtempSync(join(tmpdir(), "mrpc-erlmesh-"));
-  const epmdPort = String(44000 + Math.floor(Math.random() * 1000));
+  // A port the kernel just had free: a random one in the ephemeral range can be taken by a connection.
+  const epmdPort = String(await freePort());
   const env = { ...(process.env as Record<string, string>), ERL_EPMD_PORT: epmdPort, HOME: dir };
   const cookie = `mesh${crypto.randomUUID().slice(0, 8)}`;
   const nodes: ErlNode[] = [];
@@ -37,8 +38,8 @@ export async function erlangMeshOf(size: number, wave = 8): Promise<MeshFigures>
   try {
     await runTool(["erlc", "-o", dir, join(ROOT, "test/bench/erl/meshwatch.erl")], env, dir);
     // In the foreground, as a child stopped by pid like the nodes.
-    epmd = Bun.spawn(["epmd", "-port", epmdPort], { env, stdout: "ignore", stderr: "ignore" });
-    await epmdAnswers(env, dir);
+    epmd = Bun.spawn(["epmd", "-port", epmdPort], { env, stdout: "ignore", stderr: "pipe" });
+    await epmdAnswers(env, dir, epmd);
     await start("hub@localhost", []);
     const t0 = Date.now();
     for (let i = 1; i < size; i += wave) {
@@ -60,11 +61,14 @@ export async function erlangMeshOf(size: number, wave = 8): Promise<MeshFigures>
   }
 }
 
-/** Resolves once the epmd of `env` answers; throws after 5 s. */
-async function epmdAnswers(env: Record<string, string>, dir: string): Promise<void> {
+/** Resolves once the epmd of `env` answers; throws with what it said when it exits first, or after 5 s. */
+async function epmdAnswers(env: Record<string, string>, dir: string, epmd: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
   for (const t0 = Date.now(); ; await sleep(20)) {
     const ok = await runTool(["epmd", "-names"], env, dir).then(() => true, () => false);
     if (ok) return;
+    if (epmd.exitCode !== null) {
+      throw new Error(`epmd on port ${env.ERL_EPMD_PORT} exited ${epmd.exitCode}: ${(await new Response(epmd.stderr).text()).trim()}`);
+    }
     if (Date.now() - t0 > 5000) throw new Error(`epmd on port ${env.ERL_EPMD_PORT} did not start`);
   }
 }
