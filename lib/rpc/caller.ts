@@ -153,13 +153,27 @@ export class Rpc {
     signal: AbortSignal | undefined,
   ): Promise<CallResult> {
     const linked = this.#o.mesh.link(node);
-    if (!linked || this.#isSelf(node, linked)) return this.#connectAndCall(node, module, fn, args, timeoutMs, signal, linked);
+    if (this.#isSelf(node, linked)) return this.#callSelf(module, fn, args, timeoutMs, signal);
     // Asked once: a congested link hands out the wait it queued this call in.
-    const busy = linked.writable();
-    if (!busy) return linked.call(module, fn, args, { timeoutMs, signal });
+    const busy = linked?.writable();
+    if (linked && !busy) return linked.call(module, fn, args, { timeoutMs, signal });
     return this.#connectAndCall(node, module, fn, args, timeoutMs, signal, linked, busy);
   }
 
+  /** A call to this node, its values copied both ways as a remote call's would be. */
+  async #callSelf(module: string, fn: string, args: Value[], timeoutMs: number, signal: AbortSignal | undefined): Promise<CallResult> {
+    const copied = copyArgs(module, fn, args);
+    if (!Array.isArray(copied)) return copied;
+    const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs, signal });
+    if (result.kind !== "ok") return result;
+    try {
+      return { kind: "ok", value: copy(result.value) };
+    } catch (err) {
+      return exception("EncodeError", `${module}.${fn} returned a value that cannot be sent: ${(err as Error).message}`);
+    }
+  }
+
+  /** A call that waits first: for another transport, a connection, or room on a congested link (`busy`). */
   async #connectAndCall(
     node: string,
     module: string,
@@ -168,19 +182,8 @@ export class Rpc {
     timeoutMs: number,
     signal: AbortSignal | undefined,
     linked: Link | undefined,
-    busy?: Promise<void>,
+    busy: Promise<void> | undefined,
   ): Promise<CallResult> {
-    if (this.#isSelf(node, linked)) {
-      const copied = copyArgs(module, fn, args);
-      if (!Array.isArray(copied)) return copied;
-      const result = await this.serve({ caller: this.#o.self, module, function: fn, args: copied, timeoutMs, signal });
-      if (result.kind !== "ok") return result;
-      try {
-        return { kind: "ok", value: copy(result.value) };
-      } catch (err) {
-        return exception("EncodeError", `${module}.${fn} returned a value that cannot be sent: ${(err as Error).message}`);
-      }
-    }
     const claim = linked ? undefined : this.#other(node);
     const other = claim && await claim;
     if (other) return await other.call(node, module, fn, args, { timeoutMs, signal });
