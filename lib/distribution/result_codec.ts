@@ -37,16 +37,18 @@ export function encodeResult(r: CallResult): unknown[] {
   }
 }
 
+// The frame a result travels in, as errors name it.
+const WHAT = "reply";
+
 function needs(kind: string, fields: string): never {
-  return fail("reply", `a ${kind} result needs ${fields}`);
+  return fail(WHAT, `a ${kind} result needs ${fields}`);
 }
 
 /** The result an array stands for. Throws FrameError naming what is wrong. */
 export function decodeResult(x: unknown): CallResult {
-  const what = "reply";
-  if (!Array.isArray(x) || x.length === 0) fail(what, "result must be a non-empty array");
+  if (!Array.isArray(x) || x.length === 0) fail(WHAT, "result must be a non-empty array");
   const kind = KINDS[x[0] as number];
-  if (typeof x[0] !== "number" || kind === undefined) fail(what, `unknown result kind ${String(x[0])}`);
+  if (typeof x[0] !== "number" || kind === undefined) fail(WHAT, `unknown result kind ${String(x[0])}`);
   switch (kind) {
     case "ok":
       if (x.length !== 2) needs(kind, "exactly a value");
@@ -55,27 +57,27 @@ export function decodeResult(x: unknown): CallResult {
       if (x.length !== 4 && x.length !== 5) needs(kind, "a name, a message, a stack and optional data");
       const e: Exception = {
         kind,
-        name: str(x[1], what, "exception name"),
-        message: str(x[2], what, "exception message"),
+        name: str(x[1], WHAT, "exception name"),
+        message: str(x[2], WHAT, "exception message"),
       };
-      if (x[3] !== null) e.stack = str(x[3], what, "exception stack");
+      if (x[3] !== null) e.stack = str(x[3], WHAT, "exception stack");
       if (x.length === 5) e.data = x[4] as Value;
       return e;
     }
     case "undef":
       if (x.length !== 3) needs(kind, "a module and a function");
-      return { kind, module: str(x[1], what, "module"), function: str(x[2], what, "function") };
+      return { kind, module: str(x[1], WHAT, "module"), function: str(x[2], WHAT, "function") };
     case "noconnection":
       if (x.length !== 2 && x.length !== 3) needs(kind, "a node and an optional reason");
       return x.length === 2
-        ? { kind, node: str(x[1], what, "node") }
-        : { kind, node: str(x[1], what, "node"), reason: str(x[2], what, "reason") };
+        ? { kind, node: str(x[1], WHAT, "node") }
+        : { kind, node: str(x[1], WHAT, "node"), reason: str(x[2], WHAT, "reason") };
     case "timeout":
       if (x.length !== 3) needs(kind, "a node and a timeout");
-      return { kind, node: str(x[1], what, "node"), timeoutMs: millis(x[2], what, "timeoutMs") };
+      return { kind, node: str(x[1], WHAT, "node"), timeoutMs: millis(x[2], WHAT, "timeoutMs") };
     case "badarg":
       if (x.length !== 2) needs(kind, "a message");
-      return { kind, message: str(x[1], what, "message") };
+      return { kind, message: str(x[1], WHAT, "message") };
     case "unauthorized":
       if (x.length !== 1) needs(kind, "no fields");
       return { kind };
